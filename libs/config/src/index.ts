@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './load-config';
+export * from './settings';

@@ -1,0 +1,11 @@
+import { ClinLoopError } from '@clinloop/errors';
+
+export enum DatabaseErrorCode {
+  UNAVAILABLE = 'DATABASE_UNAVAILABLE',
+  EMBEDDED_START_FAILED = 'DATABASE_EMBEDDED_START_FAILED',
+  MIGRATION_FAILED = 'DATABASE_MIGRATION_FAILED',
+}
+
+export class DatabaseError extends ClinLoopError<DatabaseErrorCode> {
+  readonly module = 'database';
+}

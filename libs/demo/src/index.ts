@@ -1,0 +1,2 @@
+export * from './demo-organization';
+export * from './seed-demo';

@@ -1,0 +1,118 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { withTransaction } from '@clinloop/database';
+import { CareTeamEntity, CareTeamMemberEntity, OrganizationEntity, UserEntity } from '@clinloop/organizations';
+import {
+  CareTeamPatientEntity,
+  DeviceBindingEntity,
+  DeviceEntity,
+  PatientEntity,
+  RegimenItemEntity,
+  RegimenVersionEntity,
+} from '@clinloop/patients';
+import { DEMO_CARE_TEAMS, DEMO_ORGANIZATION, DEMO_PATIENTS, DEMO_STAFF } from './demo-organization';
+
+export interface DemoSeedResult {
+  readonly organizationId: string;
+  readonly created: boolean;
+  readonly counts: { staff: number; patients: number; careTeams: number; devices: number };
+}
+
+/**
+ * Creates the demo organization in one transaction, or does nothing if it exists (safe to run on
+ * every start). Readings and sign-in join the demo as those capabilities land.
+ */
+export async function seedDemo(dataSource: DataSource, now: Date): Promise<DemoSeedResult> {
+  return withTransaction(dataSource, async (manager) => {
+    // Serialises concurrent seeders (two processes starting at once) without a unique-violation race.
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['clinloop.seed-demo']);
+    const existing = await manager.findOneBy(OrganizationEntity, { slug: DEMO_ORGANIZATION.slug });
+    const counts = { staff: DEMO_STAFF.length, patients: DEMO_PATIENTS.length, careTeams: DEMO_CARE_TEAMS.length, devices: DEMO_PATIENTS.length };
+    if (existing) return { organizationId: existing.id, created: false, counts };
+    const organization = await manager.save(manager.create(OrganizationEntity, { ...DEMO_ORGANIZATION }));
+    await createDemoPeople(manager, organization.id, now);
+    return { organizationId: organization.id, created: true, counts };
+  });
+}
+
+async function createDemoPeople(manager: EntityManager, organizationId: string, now: Date): Promise<void> {
+  const staffByEmail = new Map<string, UserEntity>();
+  for (const member of DEMO_STAFF) {
+    const user = await manager.save(
+      manager.create(UserEntity, {
+        organizationId,
+        email: member.email,
+        displayName: member.displayName,
+        role: member.role,
+        patientId: null,
+        formularyPermission: member.formularyPermission ?? false,
+      }),
+    );
+    staffByEmail.set(member.email, user);
+  }
+
+  const teamsByName = new Map<string, CareTeamEntity>();
+  for (const team of DEMO_CARE_TEAMS) {
+    const careTeam = await manager.save(manager.create(CareTeamEntity, { organizationId, name: team.name }));
+    teamsByName.set(team.name, careTeam);
+    await manager.save(
+      team.members.map((email, index) =>
+        manager.create(CareTeamMemberEntity, { careTeamId: careTeam.id, userId: requireValue(staffByEmail.get(email), email).id, escalationOrder: index + 1 }),
+      ),
+    );
+  }
+
+  const prescriber = requireValue(staffByEmail.get(DEMO_STAFF[0]?.email ?? ''), 'first clinician');
+  for (const demo of DEMO_PATIENTS) {
+    const patient = await manager.save(
+      manager.create(PatientEntity, {
+        organizationId,
+        mrn: demo.mrn,
+        givenName: demo.givenName,
+        familyName: demo.familyName,
+        timeZone: demo.timeZone,
+        sex: demo.sex,
+        birthYear: demo.birthYear,
+        raceEthnicity: demo.raceEthnicity,
+        fitzpatrickSkinType: demo.fitzpatrickSkinType,
+        pregnancyStatus: demo.pregnancyStatus,
+        aceInhibitorAngioedemaHistory: demo.aceInhibitorAngioedemaHistory,
+        sulfonamideAllergy: demo.sulfonamideAllergy,
+        anuria: false,
+      }),
+    );
+    await manager.save(
+      manager.create(UserEntity, {
+        organizationId,
+        email: demo.email,
+        displayName: `${demo.givenName} ${demo.familyName}`,
+        role: 'patient',
+        patientId: patient.id,
+      }),
+    );
+    const careTeam = requireValue(teamsByName.get(demo.careTeam), demo.careTeam);
+    await manager.save(manager.create(CareTeamPatientEntity, { careTeamId: careTeam.id, patientId: patient.id }));
+    const device = await manager.save(manager.create(DeviceEntity, { organizationId, ...demo.device }));
+    await manager.save(manager.create(DeviceBindingEntity, { deviceId: device.id, patientId: patient.id, boundAt: now, unboundAt: null }));
+    const regimen = await manager.save(
+      manager.create(RegimenVersionEntity, {
+        patientId: patient.id,
+        version: 1,
+        effectiveAt: now,
+        recordedBy: prescriber.id,
+        reason: 'Regimen at enrolment (demo data)',
+      }),
+    );
+    if (demo.regimen.length > 0) {
+      await manager.save(
+        demo.regimen.map((item) =>
+          manager.create(RegimenItemEntity, { regimenVersionId: regimen.id, drug: item.drug, dailyDoseMg: String(item.dailyDoseMg) }),
+        ),
+      );
+    }
+  }
+}
+
+function requireValue<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`demo data refers to unknown ${what}`);
+  return value;
+}

@@ -1,0 +1,4 @@
+export * from './formulary-drug.entity';
+export * from './formulary.module';
+export * from './formulary.service';
+export * from './models/formulary-drug.model';

@@ -1,0 +1,33 @@
+export { MessagingError, MessagingErrorCode } from './errors';
+export {
+  ALL_TOPICS,
+  assertValidTopicName,
+  topicFor,
+  Topics,
+  type TopicDefinition,
+  type TopicKey,
+  type TopicName,
+} from './topics';
+export {
+  backoffDelayMs,
+  DEFAULT_RETRY_BACKOFF,
+  pingStream,
+  silentMessagingLogger,
+  type BatchHandler,
+  type IncomingMessage,
+  type MessageBatch,
+  type MessagingLogger,
+  type MessagingLogLevel,
+  type OutgoingMessage,
+  type RetryBackoff,
+  type StreamTransport,
+  type SubscribeOptions,
+  type Subscription,
+  type TopicSpec,
+} from './stream-transport';
+export { KafkaStreamTransport, type KafkaStreamTransportOptions } from './kafka-stream-transport';
+export {
+  InProcessStreamTransport,
+  partitionForKey,
+  type InProcessStreamTransportOptions,
+} from './in-process-stream-transport';

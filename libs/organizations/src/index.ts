@@ -1,0 +1,3 @@
+export * from './care-team.entity';
+export * from './organization.entity';
+export * from './user.entity';

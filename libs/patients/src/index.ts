@@ -1,0 +1,3 @@
+export * from './device.entity';
+export * from './patient.entity';
+export * from './regimen.entity';

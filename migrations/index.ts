@@ -1,0 +1,5 @@
+import { MigrationInterface } from 'typeorm';
+import { InitialSchema1795392000000 } from './1795392000000-initial-schema';
+
+/** Every migration, oldest first. Append only: a released migration is never edited. */
+export const MIGRATIONS: readonly (new () => MigrationInterface)[] = [InitialSchema1795392000000];
