@@ -5,6 +5,11 @@ import type { MessageBatch, OutgoingMessage, SubscribeOptions, Subscription } fr
 
 const FAST_RETRY = { initialMs: 5, maxMs: 20 };
 
+/** Delivery is asynchronous; a generous limit keeps a busy 2-core CI machine from failing a correct run. */
+function eventually(assertion: () => void): Promise<void> {
+  return vi.waitFor(assertion, { timeout: 10_000, interval: 10 });
+}
+
 function message(key: string | null, text: string, headers?: Record<string, string>): OutgoingMessage {
   return { key, value: Buffer.from(text), headers };
 }
@@ -48,7 +53,7 @@ describe('InProcessStreamTransport', () => {
       },
     });
 
-    await vi.waitFor(() => {
+    await eventually(() => {
       expect(texts(received)).toEqual(['first', 'second']);
     });
     const [first, second] = received.flatMap((batch) => batch.messages);
@@ -71,7 +76,7 @@ describe('InProcessStreamTransport', () => {
         return Promise.resolve();
       },
     });
-    await vi.waitFor(() => {
+    await eventually(() => {
       expect(texts(firstRun)).toEqual(['a', 'b']);
     });
     await first.stop();
@@ -87,7 +92,7 @@ describe('InProcessStreamTransport', () => {
         return Promise.resolve();
       },
     });
-    await vi.waitFor(() => {
+    await eventually(() => {
       expect(texts(secondRun)).toEqual(['c']);
     });
     expect(secondRun[0]?.messages[0]?.offset).toBe('2');
@@ -114,7 +119,7 @@ describe('InProcessStreamTransport', () => {
         return failing ? Promise.reject(new Error('database down')) : Promise.resolve();
       },
     });
-    await vi.waitFor(() => {
+    await eventually(() => {
       expect(attempts.length).toBeGreaterThanOrEqual(3);
     });
     for (const attempt of attempts) expect(attempt.messages.map((m) => m.offset)).toEqual(['0', '1']);
@@ -133,7 +138,7 @@ describe('InProcessStreamTransport', () => {
         return Promise.resolve();
       },
     });
-    await vi.waitFor(() => {
+    await eventually(() => {
       expect(texts(replay)).toEqual(['a', 'b']);
     });
   });
@@ -160,7 +165,7 @@ describe('InProcessStreamTransport', () => {
     });
     await transport.produce('readings', [message(keyA, 'stuck'), message(keyB, 'flows-1')]);
     await transport.produce('readings', [message(keyB, 'flows-2')]);
-    await vi.waitFor(() => {
+    await eventually(() => {
       expect(delivered).toEqual(['flows-1', 'flows-2']);
     });
   });
@@ -193,7 +198,7 @@ describe('InProcessStreamTransport', () => {
       },
     });
 
-    await vi.waitFor(() => {
+    await eventually(() => {
       expect([...seen.values()].reduce((sum, entry) => sum + entry.sequence.length, 0)).toBe(30);
     });
     for (const key of keys) {
@@ -227,7 +232,7 @@ describe('InProcessStreamTransport', () => {
     });
     await transport.produce('readings', [message('k', 'a'), message('k', 'b')]);
 
-    await vi.waitFor(() => {
+    await eventually(() => {
       expect(healthy).toEqual(['a', 'b']);
       expect(alwaysFailing.length).toBeGreaterThanOrEqual(2);
     });
@@ -254,7 +259,7 @@ describe('InProcessStreamTransport', () => {
       [...Array(40).keys()].map((n) => message(`patient-${n}`, String(n))),
     );
 
-    await vi.waitFor(() => {
+    await eventually(() => {
       const all = [...byMember.values()].flat();
       expect(all.toSorted((a, b) => a - b)).toEqual([...Array(40).keys()]);
     });
@@ -277,7 +282,7 @@ describe('InProcessStreamTransport', () => {
       },
     });
     await transport.produce('readings', [message('k', 'new')]);
-    await vi.waitFor(() => {
+    await eventually(() => {
       expect(texts(received)).toEqual(['new']);
     });
   });

@@ -172,6 +172,8 @@ export class KafkaStreamTransport implements StreamTransport {
         },
       );
     });
+    // Registered before connecting, so close() during a slow join still stops this consumer.
+    this.subscriptions.add(subscription);
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning });
@@ -183,6 +185,7 @@ export class KafkaStreamTransport implements StreamTransport {
         eachBatch: (payload) => subscription.handle(payload),
       });
     } catch (error) {
+      this.subscriptions.delete(subscription);
       await consumer.disconnect().catch(() => undefined);
       throw new MessagingError(
         MessagingErrorCode.SUBSCRIBE_FAILED,
@@ -191,7 +194,6 @@ export class KafkaStreamTransport implements StreamTransport {
         { cause: error },
       );
     }
-    this.subscriptions.add(subscription);
     return subscription;
   }
 

@@ -38,7 +38,8 @@ export const Topics = {
     schemaVersion: 1,
     key: 'patientId',
     partitions: 6,
-    description: 'Validated readings as FHIR R4 Observation JSON (LOINC-coded), published for integrators.',
+    description:
+      'Readings sent by integrators as FHIR R4 Observation JSON (LOINC 85354-9 panel with 8480-6 / 8462-4 components, 8867-4; identifier carries device and sequence); consumed by apps/worker like wearable.readings.v1.',
   },
   clinicalRecommendations: {
     name: 'clinical.recommendations.v1',
