@@ -1,0 +1,40 @@
+import { apiBaseUrl } from '../lib/runtime-env';
+import { FormularyTable } from './formulary-table';
+import { SystemStatus } from './system-status';
+
+export default function HomePage() {
+  // Read when the request is served (the layout awaited connection()), not when the portal was built.
+  const api = apiBaseUrl();
+  return (
+    <main id="main" className="wrap">
+      <h1>Overview</h1>
+      <p className="roadmap">
+        Review queue, patient detail, bounds editor, alerts and the auditor area arrive with their issues.
+        This portal shows no patient data yet.
+      </p>
+
+      <section className="panel" id="status" aria-labelledby="status-heading">
+        <h2 id="status-heading">System status</h2>
+        {api ? <SystemStatus apiUrl={api.url} /> : <ConfigError />}
+      </section>
+
+      <section className="panel" id="formulary" aria-labelledby="formulary-heading">
+        <h2 id="formulary-heading">Formulary hard limits</h2>
+        {api ? <FormularyTable apiUrl={api.url} /> : <ConfigError />}
+      </section>
+    </main>
+  );
+}
+
+function ConfigError() {
+  return (
+    <div className="banner banner--bad" role="alert">
+      <p className="banner__title">API address not configured</p>
+      <p>
+        This portal was started without a valid NEXT_PUBLIC_API_URL (for example http://127.0.0.1:4000). Start
+        it with
+        <code> npx clinloop start</code>, which sets it.
+      </p>
+    </div>
+  );
+}
