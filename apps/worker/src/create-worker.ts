@@ -26,7 +26,8 @@ export interface Worker {
  */
 export function createWorker(deps: WorkerDependencies): Worker {
   // Health, readiness and metrics: the worker serves nothing else over HTTP.
-  const http = Fastify({ loggerInstance: deps.logger.child({ context: 'worker-http' }), disableRequestLogging: true });
+  // Probes hit these routes every few seconds: log only warnings and errors.
+  const http = Fastify({ loggerInstance: deps.logger.child({ context: 'worker-http' }, { level: 'warn' }) });
   http.get('/health', () => ({ status: 'ok' }));
   http.get('/ready', async (_request, reply) => {
     const [database, stream] = await Promise.all([pingDatabase(deps.dataSource), pingStream(deps.transport)]);
