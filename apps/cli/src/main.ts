@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { describeError, isClinLoopError } from '@clinloop/errors';
+import { registerClinicalCommands } from './commands/clinical.command';
 import { registerDocsCommands } from './commands/docs.command';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerSchemaCommand } from './commands/schema.command';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerMigrateCommand(program);
   registerSeedCommand(program);
   registerSchemaCommand(program);
+  registerClinicalCommands(program);
   registerDocsCommands(program);
   return program;
 }
