@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { describeError, isClinLoopError } from '@clinloop/errors';
+import { registerAuditCommands } from './commands/audit.command';
 import { registerClinicalCommands } from './commands/clinical.command';
 import { registerDocsCommands } from './commands/docs.command';
 import { registerMigrateCommand } from './commands/migrate.command';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerSeedCommand(program);
   registerSchemaCommand(program);
   registerClinicalCommands(program);
+  registerAuditCommands(program);
   registerDocsCommands(program);
   return program;
 }

@@ -146,6 +146,240 @@ export const SETTINGS = {
     schema: booleanFlag,
     default: 'true',
   }),
+  // Audit trail (issue 4): docs/decisions/0003-audit-trail.md.
+  auditCheckpointEveryEntries: setting({
+    env: 'AUDIT_CHECKPOINT_EVERY_ENTRIES',
+    description: 'Sign an audit checkpoint as soon as this many entries are not yet covered by one.',
+    schema: positiveInt,
+    default: '1000',
+  }),
+  auditCheckpointIntervalSeconds: setting({
+    env: 'AUDIT_CHECKPOINT_INTERVAL_SECONDS',
+    description: 'Sign an audit checkpoint at least this often while entries keep arriving.',
+    schema: positiveInt.max(86400),
+    default: '60',
+  }),
+  auditSigningKeyFile: setting({
+    env: 'AUDIT_SIGNING_KEY_FILE',
+    description: 'Ed25519 private key (PEM) that signs audit checkpoints and exports; give auditors its public half (`<file>.pub`). Unset: a key generated once in DATA_DIR - refused in production.',
+    schema: optionalString,
+  }),
+  auditCheckpointFile: setting({
+    env: 'AUDIT_CHECKPOINT_FILE',
+    description: 'JSON Lines file every new audit checkpoint is appended to, for auditors to keep. Unset: DATA_DIR/audit-checkpoints.jsonl.',
+    schema: optionalString,
+  }),
+  // Identity and access (issue 5): compliance/identity-and-access.md.
+  authJwtIssuer: setting({
+    env: 'AUTH_JWT_ISSUER',
+    description: '`iss` of the access tokens this API issues (checked on every token).',
+    schema: z.string().trim().min(1),
+    default: 'clinloop',
+  }),
+  authJwtAudience: setting({
+    env: 'AUTH_JWT_AUDIENCE',
+    description: '`aud` of the access tokens this API issues and accepts.',
+    schema: z.string().trim().min(1),
+    default: 'clinloop-api',
+  }),
+  authJwtSigningKeyFile: setting({
+    env: 'AUTH_JWT_SIGNING_KEY_FILE',
+    description: 'RSA private key (PEM, 2048 bits or more) that signs access tokens (RS256; `kid` = its JWK thumbprint). Unset: a key generated once in DATA_DIR/keys - refused in production.',
+    schema: optionalString,
+  }),
+  authJwtVerifyKeyFiles: setting({
+    env: 'AUTH_JWT_VERIFY_KEY_FILES',
+    description: 'Comma-separated RSA public keys (PEM) still accepted for verification and published in the JWKS, for key rotation.',
+    schema: z
+      .string()
+      .trim()
+      .transform((value) => (value === '' ? [] : value.split(',').map((file) => file.trim()))),
+    default: '',
+  }),
+  authAccessTokenTtlSeconds: setting({
+    env: 'AUTH_ACCESS_TOKEN_TTL_SECONDS',
+    description: 'Lifetime of an access token (user or integrator client).',
+    schema: positiveInt.min(30).max(3600),
+    default: '900',
+  }),
+  authIdleTimeoutSeconds: setting({
+    env: 'AUTH_IDLE_TIMEOUT_SECONDS',
+    description: 'A session with no request for this long is signed out (HIPAA automatic logoff); its refresh token stops working too.',
+    schema: positiveInt.min(60).max(86400),
+    default: '900',
+  }),
+  authSessionMaxHours: setting({
+    env: 'AUTH_SESSION_MAX_HOURS',
+    description: 'Absolute lifetime of a sign-in session, however active; then the user signs in again.',
+    schema: positiveInt.max(720),
+    default: '12',
+  }),
+  authLockoutThreshold: setting({
+    env: 'AUTH_LOCKOUT_THRESHOLD',
+    description: 'Failed sign-in attempts in a row that lock an account.',
+    schema: positiveInt.max(100),
+    default: '5',
+  }),
+  authLockoutMinutes: setting({
+    env: 'AUTH_LOCKOUT_MINUTES',
+    description: 'How long a sign-in lockout lasts (an admin can unlock earlier).',
+    schema: positiveInt.max(10080),
+    default: '15',
+  }),
+  authSignatureLockoutThreshold: setting({
+    env: 'AUTH_SIGNATURE_LOCKOUT_THRESHOLD',
+    description: 'Failed e-signature attempts in a row that lock signing for that user until an admin unlocks it.',
+    schema: positiveInt.max(100),
+    default: '5',
+  }),
+  authBreakGlassMinutes: setting({
+    env: 'AUTH_BREAK_GLASS_MINUTES',
+    description: 'How long a break-glass grant to a patient outside the clinician\'s care teams lasts.',
+    schema: positiveInt.max(1440),
+    default: '60',
+  }),
+  authOidcIssuer: setting({
+    env: 'AUTH_OIDC_ISSUER',
+    description: 'Also accept access tokens of this external OpenID Connect issuer (`iss`). Needs AUTH_OIDC_JWKS_URL, AUTH_OIDC_AUDIENCE and AUTH_OIDC_ORGANIZATION.',
+    schema: optionalString,
+  }),
+  authOidcJwksUrl: setting({
+    env: 'AUTH_OIDC_JWKS_URL',
+    description: 'JWKS URL of the external issuer (its keys are fetched and cached).',
+    schema: z
+      .string()
+      .trim()
+      .refine((value) => value === '' || /^https?:\/\//.test(value), 'expected an http(s) URL')
+      .transform((value) => (value === '' ? undefined : value))
+      .optional(),
+  }),
+  authOidcAudience: setting({
+    env: 'AUTH_OIDC_AUDIENCE',
+    description: '`aud` the external issuer puts in tokens meant for ClinLoop.',
+    schema: optionalString,
+  }),
+  authOidcOrganization: setting({
+    env: 'AUTH_OIDC_ORGANIZATION',
+    description: 'Slug of the organization whose users sign in through the external issuer; each must exist there (matched by e-mail).',
+    schema: optionalString,
+  }),
+  authOidcEmailClaim: setting({
+    env: 'AUTH_OIDC_EMAIL_CLAIM',
+    description: 'Claim of the external token holding the user\'s e-mail.',
+    schema: z.string().trim().min(1),
+    default: 'email',
+  }),
+  authOidcRoleClaim: setting({
+    env: 'AUTH_OIDC_ROLE_CLAIM',
+    description: 'Claim of the external token holding its roles or groups (a string or a list).',
+    schema: z.string().trim().min(1),
+    default: 'roles',
+  }),
+  authOidcRoleMap: setting({
+    env: 'AUTH_OIDC_ROLE_MAP',
+    description: 'External role to ClinLoop role, e.g. `bp-clinicians=clinician,compliance=auditor`; a token with no mapped role, or one that differs from the user\'s role, is refused.',
+    schema: z
+      .string()
+      .trim()
+      .transform((value) => (value === '' ? [] : value.split(',').map((pair) => pair.split('=').map((part) => part.trim()))))
+      .refine(
+        (pairs) => pairs.every((pair) => pair.length === 2 && pair[0] !== '' && ['patient', 'clinician', 'auditor', 'admin'].includes(pair[1] ?? '')),
+        'expected external=role pairs, role one of patient, clinician, auditor, admin',
+      )
+      .transform((pairs) => Object.fromEntries(pairs.map(([external, role]) => [external, role])) as Record<string, 'patient' | 'clinician' | 'auditor' | 'admin'>),
+    default: '',
+  }),
+  // API hardening (issue 5).
+  apiBodyLimitBytes: setting({
+    env: 'API_BODY_LIMIT_BYTES',
+    description: 'Largest request body the API accepts (413 above it).',
+    schema: positiveInt.min(1024).max(50 * 1024 * 1024),
+    default: '1048576',
+  }),
+  corsOrigins: setting({
+    env: 'CORS_ORIGINS',
+    description: 'Browser origins allowed to call the API besides the two portals on HOST and localhost (comma-separated), e.g. the portals\' public URLs.',
+    schema: z
+      .string()
+      .trim()
+      .transform((value) => (value === '' ? [] : value.split(',').map((origin) => origin.trim())))
+      .refine((origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)), 'expected origins like https://portal.example.org'),
+    default: '',
+  }),
+  graphqlMaxDepth: setting({
+    env: 'GRAPHQL_MAX_DEPTH',
+    description: 'Deepest GraphQL selection accepted.',
+    schema: positiveInt.max(50),
+    default: '8',
+  }),
+  graphqlMaxAliases: setting({
+    env: 'GRAPHQL_MAX_ALIASES',
+    description: 'Most aliases accepted in one GraphQL operation.',
+    schema: positiveInt.max(1000),
+    default: '15',
+  }),
+  graphqlMaxCost: setting({
+    env: 'GRAPHQL_MAX_COST',
+    description: 'Highest computed cost of one GraphQL operation (graphql-armor cost model).',
+    schema: positiveInt.max(1_000_000),
+    default: '5000',
+  }),
+  graphqlMaxTokens: setting({
+    env: 'GRAPHQL_MAX_TOKENS',
+    description: 'Most lexical tokens in one GraphQL document (parsing stops beyond it).',
+    schema: positiveInt.max(100_000),
+    default: '1000',
+  }),
+  rateLimitWindowSeconds: setting({
+    env: 'RATE_LIMIT_WINDOW_SECONDS',
+    description: 'Window of the API rate limits.',
+    schema: positiveInt.max(3600),
+    default: '60',
+  }),
+  rateLimitUserMax: setting({
+    env: 'RATE_LIMIT_USER_MAX',
+    description: 'Requests per window for one signed-in user (then 429 with Retry-After).',
+    schema: positiveInt,
+    default: '300',
+  }),
+  rateLimitClientMax: setting({
+    env: 'RATE_LIMIT_CLIENT_MAX',
+    description: 'Requests per window for one integrator client.',
+    schema: positiveInt,
+    default: '1200',
+  }),
+  rateLimitAnonymousMax: setting({
+    env: 'RATE_LIMIT_ANONYMOUS_MAX',
+    description: 'Requests per window from one IP address without a token (sign-in, token endpoint, health).',
+    schema: positiveInt,
+    default: '120',
+  }),
+  ingestLateAfterMinutes: setting({
+    env: 'INGEST_LATE_AFTER_MINUTES',
+    description: 'Readings that reach ClinLoop more than this many minutes after they were measured are stored and flagged late.',
+    schema: positiveInt,
+    default: '1440',
+  }),
+  ingestFutureSkewSeconds: setting({
+    env: 'INGEST_FUTURE_SKEW_SECONDS',
+    description: 'How far in the future a measured-at time may lie (device clock drift) before the reading is dead-lettered as FUTURE_TIMESTAMP.',
+    schema: positiveInt,
+    default: '300',
+  }),
+  ingestConsumerGroup: setting({
+    env: 'INGEST_CONSUMER_GROUP',
+    description: 'Kafka consumer group of the worker\'s reading ingestion; workers sharing it split the partitions.',
+    schema: z.string().trim().min(1, 'expected a consumer group id'),
+    default: 'clinloop-ingestion',
+  }),
+  ingestFailpoint: setting({
+    env: 'INGEST_FAILPOINT',
+    description: 'Testing only: `kill-after-db-commit` makes the worker SIGKILL itself after a batch commits and before its offsets are committed.',
+    schema: z
+      .enum(['', 'kill-after-db-commit'], { error: 'expected kill-after-db-commit or nothing' })
+      .transform((value) => (value === '' ? undefined : value))
+      .optional(),
+  }),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

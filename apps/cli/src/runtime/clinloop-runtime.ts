@@ -1,11 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { createApi } from '@clinloop/api';
+import { applicationRoleUrl } from '@clinloop/audit';
 import type { AppConfig } from '@clinloop/config';
 import { seedDemo } from '@clinloop/demo';
 import { describeError } from '@clinloop/errors';
 import { createMetricsRegistry, type Logger } from '@clinloop/observability';
 import { createWorker, type Worker } from '@clinloop/worker';
+import { startAuditCheckpointing } from './audit-runtime';
 import { connect, DatabaseRuntime, migrate, openDatabase } from './database-runtime';
 import { startPortals, type PortalProcess } from './portals';
 import { openStream, type StreamRuntime } from './stream-runtime';
@@ -45,10 +47,17 @@ export async function startClinLoop(config: AppConfig, logger: Logger, parts: Ru
   try {
     const database = await openDatabase(config, logger);
     stack.push(() => database.stop());
-    const dataSource = await connect(database.url, config, 'clinloop');
+    // Migrations run as the database owner; everything else as the application role, which may
+    // never UPDATE, DELETE or TRUNCATE the audit trail (docs/decisions/0003-audit-trail.md).
+    const owner = await connect(database.url, config, 'clinloop-migrate');
+    try {
+      const applied = await migrate(owner);
+      if (applied.length > 0) logger.info({ applied }, `applied ${applied.length} migration(s)`);
+    } finally {
+      await owner.destroy();
+    }
+    const dataSource = await connect(applicationRoleUrl(database.url), config, 'clinloop');
     stack.push(() => dataSource.destroy());
-    const applied = await migrate(dataSource);
-    if (applied.length > 0) logger.info({ applied }, `applied ${applied.length} migration(s)`);
     const demo = config.seedDemo ? await seedDemo(dataSource, new Date()) : undefined;
     if (demo?.created) logger.info({ organizationId: demo.organizationId }, 'seeded the demo organization');
 
@@ -60,6 +69,8 @@ export async function startClinLoop(config: AppConfig, logger: Logger, parts: Ru
       worker = createWorker({ config, dataSource, transport: stream.transport, logger: logger.child({ component: 'worker' }), metrics: createMetricsRegistry('worker') });
       await worker.start();
       stack.push(() => worker?.stop() ?? Promise.resolve());
+      const checkpointing = await startAuditCheckpointing(config, dataSource, stream.mode === 'kafka' ? stream.transport : null, logger.child({ component: 'audit' }));
+      stack.push(() => checkpointing.stop());
     }
 
     const apiUrl = config.publicApiUrl ?? `http://${config.host}:${config.port}`;

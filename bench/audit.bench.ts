@@ -1,0 +1,202 @@
+/**
+ * Audit trail benchmark (issue 4).
+ *
+ * 1. Append throughput through the production API (withTransaction + AuditService.append, as the
+ *    application role) at 1, 100 and 1000 entries per transaction, synchronous_commit on, in a
+ *    database of its own (created and dropped here). Goal: 1000 per transaction >= 20x the rate of
+ *    one per transaction.
+ * 2. Verification speed in entries/s (re-encode every entry canonically, SHA-256 it, check the link,
+ *    fold it into the Merkle root, compare with the signed checkpoint) next to one plain SHA-256 per
+ *    entry over the very same bytes, in the same process, rounds alternating. Goal: >= 50% of raw.
+ *    The same export verified from JSON Lines text (parsing included) is shown too.
+ *
+ * PostgreSQL: DATABASE_URL (a superuser URL), else the local server on 5432, else an embedded one.
+ * Knobs: AUDIT_BENCH_VERIFY_ENTRIES (100000), AUDIT_BENCH_ROUNDS (5).
+ * Run: npm run bench -- audit   (or: node -r @swc-node/register bench/audit.bench.ts)
+ */
+import 'reflect-metadata';
+import { hash, randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
+import {
+  applicationRoleUrl,
+  AuditEntry,
+  AuditService,
+  ChainVerifier,
+  computeEntryHash,
+  entryHashInput,
+  exportChunker,
+  generateAuditSigner,
+  InMemoryAuditLog,
+  verifyExport,
+} from '@clinloop/audit';
+import { runMigrations, withTransaction } from '@clinloop/database';
+import { createAppDataSource } from '@clinloop/persistence';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { sampleInputs } from '../test/support/audit-fixtures';
+import { databaseUrl, ensurePostgresServer } from '../test/support/postgres-server';
+
+const VERIFY_ENTRIES = Number(process.env.AUDIT_BENCH_VERIFY_ENTRIES ?? 100_000);
+const ROUNDS = Number(process.env.AUDIT_BENCH_ROUNDS ?? 5);
+/** [entries per transaction, transactions per round]: each round a similar amount of work. */
+const APPEND_SHAPES: readonly (readonly [number, number])[] = [
+  [1, 200],
+  [100, 20],
+  [1000, 4],
+];
+
+async function adminQuery(adminUrl: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function rate(count: number, nanoseconds: bigint): number {
+  return count / (Number(nanoseconds) / 1e9);
+}
+
+function format(perSecond: number): string {
+  return Math.round(perSecond).toLocaleString('en-US').padStart(11);
+}
+
+async function benchAppend(app: DataSource): Promise<Map<number, number>> {
+  const audit = new AuditService();
+  const inputs = sampleInputs(1000, 'bench');
+  const rates = new Map<number, number[]>();
+  // Warm-up: connections, JIT, plan caches.
+  for (const [perTransaction] of APPEND_SHAPES) await withTransaction(app, (manager) => audit.append(manager, inputs.slice(0, perTransaction)));
+  for (let round = 0; round < ROUNDS; round++) {
+    const shapes = round % 2 === 0 ? APPEND_SHAPES : [...APPEND_SHAPES].reverse();
+    for (const [perTransaction, transactions] of shapes) {
+      const batch = inputs.slice(0, perTransaction);
+      const started = process.hrtime.bigint();
+      for (let index = 0; index < transactions; index++) await withTransaction(app, (manager) => audit.append(manager, batch));
+      rates.set(perTransaction, [...(rates.get(perTransaction) ?? []), rate(perTransaction * transactions, process.hrtime.bigint() - started)]);
+    }
+  }
+  return new Map([...rates].map(([size, values]) => [size, median(values)]));
+}
+
+interface VerifyRates {
+  readonly raw: number;
+  /** Re-encoding and hashing alone: the floor of any verifier that checks fields, not bytes. */
+  readonly encodeAndHash: number;
+  readonly verify: number;
+  readonly verifyJsonl: number;
+}
+
+async function* oneChunk(text: string): AsyncGenerator<string> {
+  await Promise.resolve();
+  yield text;
+}
+
+async function benchVerify(): Promise<VerifyRates> {
+  const { signer } = generateAuditSigner();
+  const log = new InMemoryAuditLog();
+  const inputs = sampleInputs(1000, 'verify');
+  for (let start = 0; start < VERIFY_ENTRIES; start += inputs.length) log.append(inputs.slice(0, Math.min(inputs.length, VERIFY_ENTRIES - start)), `2026-06-01T00:00:00.${String(start % 1_000_000).padStart(6, '0')}Z`);
+  const entries: readonly AuditEntry[] = log.entries;
+  const checkpoint = log.checkpoint(signer, '2026-06-02T00:00:00.000000Z');
+  // The raw baseline hashes exactly the bytes verification hashes: 0x00 || tag || canonical || prevHash.
+  const bytes = entries.map((entry) => entryHashInput(entry, entry.prevHash));
+  const chunker = exportChunker('jsonl');
+  let jsonl = '';
+  for await (const record of log.exportRecords({ checkpoint, signer, exportedAt: checkpoint.issuedAt })) jsonl += chunker.chunk(record);
+
+  const raw: number[] = [];
+  const encodeAndHash: number[] = [];
+  const verify: number[] = [];
+  const verifyJsonl: number[] = [];
+  let sink = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const measureRaw = (): void => {
+      const started = process.hrtime.bigint();
+      for (const input of bytes) sink ^= hash('sha256', input, 'hex').charCodeAt(0);
+      raw.push(rate(bytes.length, process.hrtime.bigint() - started));
+    };
+    const measureVerify = (): void => {
+      const started = process.hrtime.bigint();
+      const chain = new ChainVerifier([{ checkpoint, reasonOnMismatch: 'checkpoint-mismatch', label: 'the checkpoint' }]);
+      for (const entry of entries) {
+        if (chain.next(entry)) throw new Error(`benchmark log does not verify at ${entry.seq}`);
+      }
+      if (chain.unmet().length > 0 || chain.lastSeq !== checkpoint.treeSize) throw new Error('benchmark log did not reach its checkpoint');
+      verify.push(rate(entries.length, process.hrtime.bigint() - started));
+    };
+    const measureEncodeAndHash = (): void => {
+      const started = process.hrtime.bigint();
+      for (const entry of entries) sink ^= computeEntryHash(entry, entry.prevHash).charCodeAt(0);
+      encodeAndHash.push(rate(entries.length, process.hrtime.bigint() - started));
+    };
+    const order = round % 2 === 0 ? [measureRaw, measureEncodeAndHash, measureVerify] : [measureVerify, measureEncodeAndHash, measureRaw];
+    for (const measure of order) measure();
+    const started = process.hrtime.bigint();
+    const result = await verifyExport(oneChunk(jsonl), { publicKey: signer.publicKey, trusted: [] });
+    if (!result.ok) throw new Error(`benchmark export does not verify: ${result.message}`);
+    verifyJsonl.push(rate(entries.length, process.hrtime.bigint() - started));
+  }
+  if (sink === -1) process.stdout.write('');
+  return { raw: median(raw), encodeAndHash: median(encodeAndHash), verify: median(verify), verifyJsonl: median(verifyJsonl) };
+}
+
+async function main(): Promise<void> {
+  const server = await ensurePostgresServer(() => undefined);
+  const name = `clinloop_bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(server.adminUrl, `CREATE DATABASE "${name}"`);
+  // Durable commits whatever the server default: the number must mean "survives a crash".
+  await adminQuery(server.adminUrl, `ALTER DATABASE "${name}" SET synchronous_commit = on`);
+  const url = databaseUrl(server.adminUrl, name);
+  const owner = createAppDataSource(url, { databasePoolSize: 1 }, 'clinloop-bench-migrate');
+  const app = createAppDataSource(applicationRoleUrl(url), { databasePoolSize: 4 }, 'clinloop-bench');
+  try {
+    await owner.initialize();
+    await runMigrations(owner);
+    await owner.destroy();
+    await app.initialize();
+    const [settings] = await app.query<{ synchronous_commit: string; fsync: string; role: string; version: string }[]>(
+      `SELECT current_setting('synchronous_commit') AS synchronous_commit, current_setting('fsync') AS fsync, current_user AS role, current_setting('server_version') AS version`,
+    );
+    process.stdout.write(
+      `audit bench: PostgreSQL ${settings?.version ?? '?'} (${server.source}), synchronous_commit=${settings?.synchronous_commit ?? '?'}, fsync=${settings?.fsync ?? '?'}, role=${settings?.role ?? '?'}; ` +
+        `${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(2) ?? '?'}; median of ${ROUNDS} rounds\n\n`,
+    );
+
+    const append = await benchAppend(app);
+    const single = append.get(1) ?? Number.NaN;
+    process.stdout.write('append (production API, one transaction per batch)\n');
+    for (const [perTransaction] of APPEND_SHAPES) {
+      const perSecond = append.get(perTransaction) ?? Number.NaN;
+      process.stdout.write(`  ${String(perTransaction).padStart(4)} entries/transaction: ${format(perSecond)} entries/s  (${(perSecond / single).toFixed(1)}x one per transaction)\n`);
+    }
+    const batchedRatio = (append.get(1000) ?? Number.NaN) / single;
+    process.stdout.write(`  goal: 1000/transaction >= 20x 1/transaction -> ${batchedRatio.toFixed(1)}x ${batchedRatio >= 20 ? 'MET' : 'NOT MET'}\n\n`);
+
+    const verify = await benchVerify();
+    const ratio = verify.verify / verify.raw;
+    process.stdout.write(`verification (${VERIFY_ENTRIES.toLocaleString('en-US')} entries, in memory)\n`);
+    process.stdout.write(`  raw SHA-256 over the same bytes:            ${format(verify.raw)} entries/s\n`);
+    process.stdout.write(`  re-encode + hash only (no link, no tree):   ${format(verify.encodeAndHash)} entries/s  (${((100 * verify.encodeAndHash) / verify.raw).toFixed(0)}% of raw)\n`);
+    process.stdout.write(`  verify (encode, hash, link, Merkle root):   ${format(verify.verify)} entries/s  (${(100 * ratio).toFixed(0)}% of raw)\n`);
+    process.stdout.write(`  verify a JSON Lines export (with parsing):  ${format(verify.verifyJsonl)} entries/s  (${((100 * verify.verifyJsonl) / verify.raw).toFixed(0)}% of raw)\n`);
+    process.stdout.write(`  goal: verify >= 50% of raw hashing -> ${(100 * ratio).toFixed(0)}% ${ratio >= 0.5 ? 'MET' : 'NOT MET'}\n`);
+  } finally {
+    if (owner.isInitialized) await owner.destroy();
+    if (app.isInitialized) await app.destroy();
+    await adminQuery(server.adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`audit bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

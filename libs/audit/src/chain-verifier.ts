@@ -1,0 +1,119 @@
+import { AuditEntry } from './audit-entry';
+import { computeEntryHash, GENESIS_HASH } from './canonical-encoding';
+import { SignedCheckpoint } from './checkpoint';
+import { AuditError } from './errors';
+import { CompletedNodeListener, EMPTY_TREE_ROOT, MerkleAccumulator } from './merkle-tree';
+import { failure, VerificationFailure, VerificationFailureReason } from './verification';
+
+/** A checkpoint the chain must reproduce when it reaches the checkpoint's size, and what to call a miss. */
+export interface CheckpointExpectation {
+  readonly checkpoint: SignedCheckpoint;
+  readonly reasonOnMismatch: Extract<VerificationFailureReason, 'inconsistent' | 'checkpoint-mismatch'>;
+  readonly label: string;
+}
+
+/**
+ * Verifies a complete chain from sequence number 1, one entry at a time, in constant memory: each
+ * entry's hash is recomputed from its content, linked to its predecessor, and folded into the
+ * Merkle root, which is compared with every expected checkpoint as the chain passes its size.
+ */
+export class ChainVerifier {
+  private readonly accumulator: MerkleAccumulator;
+  private readonly expectations: CheckpointExpectation[] = [];
+  private headHash: string;
+  private verifiedCount: number;
+
+  /** From seq 1, or from a verified point: the tree of the first `start.tree.size` entries and the hash of the last. */
+  constructor(expectations: readonly CheckpointExpectation[], start?: { readonly tree: MerkleAccumulator; readonly lastHash: string }) {
+    this.accumulator = start?.tree ?? MerkleAccumulator.empty();
+    this.headHash = start?.lastHash ?? GENESIS_HASH;
+    this.verifiedCount = this.accumulator.size;
+    this.expect(expectations);
+  }
+
+  /** More checkpoints to compare with (the database verifier pages through them); sizes already passed are ignored. */
+  expect(expectations: readonly CheckpointExpectation[]): void {
+    this.expectations.push(...expectations);
+    this.expectations.sort((a, b) => a.checkpoint.treeSize - b.checkpoint.treeSize);
+  }
+
+  /** Sequence number of the last entry accepted (0 before the first). */
+  get lastSeq(): number {
+    return this.verifiedCount;
+  }
+
+  get lastHash(): string {
+    return this.headHash;
+  }
+
+  root(): Buffer {
+    return this.accumulator.root();
+  }
+
+  /** Checkpoints beyond the last verified entry: when the chain has ended, they cover entries that are missing. */
+  unmet(): readonly CheckpointExpectation[] {
+    return this.expectations;
+  }
+
+  /** Checks expectations at size 0; call once before the first entry. */
+  start(): VerificationFailure | null {
+    return this.checkExpectations();
+  }
+
+  /** Null when the entry extends the chain; otherwise the first problem, after which the verifier must not be fed more. */
+  next(entry: AuditEntry, onCompleted?: CompletedNodeListener): VerificationFailure | null {
+    const expected = this.verifiedCount + 1;
+    if (entry.seq !== expected) {
+      return entry.seq < expected
+        ? failure('reorder', entry.seq, `seq ${entry.seq} appears after seq ${this.verifiedCount}: entries are out of order or repeated`)
+        : failure('gap', expected, `seq ${expected} is missing: the next entry is seq ${entry.seq}`);
+    }
+    let computed: string;
+    try {
+      computed = computeEntryHash(entry, entry.prevHash);
+    } catch (error) {
+      if (error instanceof AuditError) return failure('malformed', entry.seq, error.message);
+      throw error;
+    }
+    if (computed !== entry.hash) {
+      return failure('hash-mismatch', entry.seq, `the content of seq ${entry.seq} does not hash to its recorded hash: the entry was altered`);
+    }
+    if (entry.prevHash !== this.headHash) {
+      // This entry is consistent with itself, so what changed is the hash it was chained to.
+      return this.verifiedCount === 0
+        ? failure('broken-link', entry.seq, `seq 1 must chain to the genesis hash (64 zeros)`)
+        : failure(
+            'broken-link',
+            this.verifiedCount,
+            `seq ${this.verifiedCount} has hash ${short(this.headHash)}, but seq ${entry.seq} was chained to ${short(entry.prevHash)}: seq ${this.verifiedCount} was replaced`,
+          );
+    }
+    this.accumulator.appendHex(computed, onCompleted);
+    this.headHash = entry.hash;
+    this.verifiedCount = entry.seq;
+    return this.checkExpectations();
+  }
+
+  private checkExpectations(): VerificationFailure | null {
+    while (this.expectations.length > 0) {
+      const next = this.expectations[0];
+      if (next === undefined || next.checkpoint.treeSize > this.verifiedCount) return null;
+      this.expectations.shift();
+      const { checkpoint } = next;
+      const root = this.verifiedCount === 0 ? EMPTY_TREE_ROOT : this.accumulator.root();
+      if (checkpoint.lastEntryHash !== this.headHash || checkpoint.rootHash !== root.toString('hex')) {
+        return failure(
+          next.reasonOnMismatch,
+          checkpoint.treeSize === 0 ? null : checkpoint.treeSize,
+          `entries 1-${checkpoint.treeSize} do not reproduce ${next.label} (root ${short(checkpoint.rootHash)}, head ${short(checkpoint.lastEntryHash)}; ` +
+            `recomputed root ${short(root.toString('hex'))}, head ${short(this.headHash)})`,
+        );
+      }
+    }
+    return null;
+  }
+}
+
+export function short(hex: string): string {
+  return `${hex.slice(0, 12)}...`;
+}

@@ -1,0 +1,193 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  chunksOf,
+  collectRecords,
+  entryPositions,
+  parseExportText,
+  renderExport,
+  tamper,
+  Tampering,
+} from '../../../../test/support/audit-tampering';
+import { AuditEntryInput } from '../audit-entry';
+import { AuditSigner, SignedCheckpoint } from '../checkpoint';
+import { InMemoryAuditLog } from '../in-memory-audit-log';
+import { generateAuditSigner } from '../signing-key';
+import { VerificationFailureReason, VerificationResult } from '../verification';
+import { verifyExport } from './export-files';
+import { EXPORT_FORMATS, ExportFilters, ExportRecord, NO_FILTERS } from './export-records';
+
+const PATIENT = '6f1c2a3b-0d4e-4f50-8a61-7b2c3d4e5f60';
+const OTHER_PATIENT = '0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d';
+const ORGANIZATION = '11111111-2222-4333-8444-555555555555';
+const CLINICIAN = { type: 'user', userId: 'c0ffee00-0000-4000-8000-000000000001', role: 'clinician', organizationId: ORGANIZATION } as const;
+const WORKER = { type: 'system', component: 'worker.readings', organizationId: ORGANIZATION } as const;
+
+/** Seven entries with every kind of field: nulls, empty strings, a newline, non-ASCII text, nested payloads. */
+const INPUTS: readonly AuditEntryInput[] = [
+  { actor: WORKER, action: 'readings.ingested', resource: { type: 'reading-batch', id: 'b-1' }, outcome: 'success', payload: { readingIds: ['r1', 'r2'], count: 2 } },
+  { actor: CLINICIAN, action: 'patient.read', resource: { type: 'patient', id: PATIENT }, patientId: PATIENT, outcome: 'success', requestId: 'req-1' },
+  { actor: CLINICIAN, action: 'bounds.update', resource: { type: 'safety-bounds' }, patientId: OTHER_PATIENT, outcome: 'denied', reason: 'not on the care team' },
+  { actor: CLINICIAN, action: 'recommendation.approve', resource: { type: 'recommendation', id: 'rec-9' }, patientId: PATIENT, outcome: 'success', reason: 'BP above target\nfor 14 days, "adherent"', payload: { doseMg: 10, drug: 'lisinopril' } },
+  { actor: WORKER, action: 'alert.raised', resource: { type: 'alert', id: '' }, patientId: PATIENT, outcome: 'success', payload: { systolic: 182, note: 'Blutdruck über Grenzwert ✓' } },
+  { actor: WORKER, action: 'inference.failed', resource: { type: 'model-version', id: 'm-3' }, outcome: 'failure', reason: '', payload: { error: { code: 'ONNX', retry: false } } },
+  { actor: CLINICIAN, action: 'patient.read', resource: { type: 'patient', id: PATIENT }, patientId: PATIENT, outcome: 'success' },
+];
+const PATIENT_FILTER: ExportFilters = { ...NO_FILTERS, patientId: PATIENT };
+
+let signer: AuditSigner;
+let log: InMemoryAuditLog;
+let checkpoint: SignedCheckpoint;
+
+beforeAll(() => {
+  signer = generateAuditSigner().signer;
+  log = new InMemoryAuditLog();
+  INPUTS.forEach((input, index) => log.append([input], `2026-05-0${index + 1}T08:00:00.00000${index}Z`));
+  checkpoint = log.checkpoint(signer, '2026-05-09T00:00:00.000000Z');
+});
+
+async function exportOf(filters: ExportFilters = NO_FILTERS, trusted: readonly SignedCheckpoint[] = [], from = log, cp = checkpoint): Promise<ExportRecord[]> {
+  return collectRecords(from.exportRecords({ checkpoint: cp, signer, exportedAt: '2026-05-10T00:00:00.000000Z', filters, trusted }));
+}
+
+async function verify(text: string, trusted: readonly SignedCheckpoint[] = [], publicKey = signer.publicKey): Promise<VerificationResult> {
+  return verifyExport(chunksOf(text), { publicKey, trusted });
+}
+
+function expectFailure(result: VerificationResult, reason: VerificationFailureReason, seq: number | null): void {
+  expect(result.ok ? 'verified' : `${result.reason} at ${String(result.seq)}: ${result.message}`).toMatch(new RegExp(`^${reason} at ${String(seq)}:`));
+}
+
+describe.each(EXPORT_FORMATS)('%s export', (format) => {
+  it('verifies intact, full and filtered, and reads back to the same records', async () => {
+    for (const filters of [NO_FILTERS, PATIENT_FILTER]) {
+      const records = await exportOf(filters);
+      const text = renderExport(records, format);
+      expect(await parseExportText(text)).toEqual(records);
+      const result = await verify(text);
+      expect(result).toMatchObject({ ok: true, entries: filters === NO_FILTERS ? 7 : 4 });
+    }
+  });
+
+  /** [tampering, expected reason and seq for the entry with seq s of n]. */
+  const fullCases: readonly [Tampering, (seq: number, last: number) => [VerificationFailureReason, number]][] = [
+    ['edit', (seq) => ['hash-mismatch', seq]],
+    ['edit-and-rehash', (seq, last) => (seq === last ? ['checkpoint-mismatch', seq] : ['broken-link', seq])],
+    ['delete', (seq, last) => (seq === last ? ['truncated', seq] : ['gap', seq])],
+    ['insert', (seq) => ['reorder', seq]],
+    ['swap-with-next', (seq) => ['reorder', seq]],
+  ];
+  it.each(fullCases)('full export: %s of the entry at every position is reported with its seq', async (tampering, expected) => {
+    const records = await exportOf();
+    const positions = entryPositions(records);
+    for (const [index, position] of positions.entries()) {
+      if (tampering === 'swap-with-next' && index === positions.length - 1) continue;
+      const result = await verify(renderExport(tamper(records, position, tampering), format));
+      const [reason, seq] = expected(index + 1, positions.length);
+      expectFailure(result, reason, seq);
+    }
+  });
+
+  const filteredCases: readonly [Tampering, VerificationFailureReason, boolean][] = [
+    ['edit', 'hash-mismatch', true],
+    ['edit-and-rehash', 'bad-proof', true],
+    ['insert', 'bad-proof', true],
+    ['swap-with-next', 'reorder', true],
+    ['delete', 'manifest-mismatch', false],
+  ];
+  it.each(filteredCases)('filtered export: %s at every position is detected (%s)', async (tampering, reason, namesSeq) => {
+    const records = await exportOf(PATIENT_FILTER);
+    const positions = entryPositions(records);
+    for (const [index, position] of positions.entries()) {
+      if (tampering === 'swap-with-next' && index === positions.length - 1) continue;
+      const record = records[position];
+      const seq = record?.kind === 'entry' ? record.entry.seq : -1;
+      const result = await verify(renderExport(tamper(records, position, tampering), format));
+      expectFailure(result, reason, namesSeq ? seq : null);
+    }
+  });
+
+  it('reports a file cut off anywhere as truncated', async () => {
+    for (const filters of [NO_FILTERS, PATIENT_FILTER]) {
+      const text = renderExport(await exportOf(filters), format);
+      for (let length = 0; length < text.length - 1; length += 37) {
+        const result = await verify(text.slice(0, length));
+        expect(result.ok ? 'verified' : result.reason, `cut at ${length}`).toBe('truncated');
+      }
+    }
+  });
+});
+
+describe('checkpoint signatures', () => {
+  it('refuses a checkpoint signed by another key, even one that claims our key id', async () => {
+    const forger = generateAuditSigner().signer;
+    const forged = { ...log.checkpoint(forger, checkpoint.issuedAt), keyId: signer.keyId };
+    const records = await collectRecords(log.exportRecords({ checkpoint: forged, signer: forger, exportedAt: checkpoint.issuedAt }));
+    expectFailure(await verify(renderExport(records, 'jsonl')), 'bad-signature', 7);
+  });
+
+  it('refuses a checkpoint whose root was changed after signing', async () => {
+    const records = (await exportOf()).map((record) =>
+      record.kind === 'header' || record.kind === 'trailer' ? { ...record, checkpoint: { ...record.checkpoint, rootHash: 'a'.repeat(64) } } : record,
+    );
+    expectFailure(await verify(renderExport(records, 'jsonl')), 'bad-signature', 7);
+  });
+
+  it('refuses an export verified with the wrong public key', async () => {
+    const text = renderExport(await exportOf(), 'csv');
+    expectFailure(await verify(text, [], generateAuditSigner().signer.publicKey), 'bad-signature', 7);
+  });
+
+  it('refuses a filtered export whose header was changed (the manifest signature covers it)', async () => {
+    const records = (await exportOf(PATIENT_FILTER)).map((record) => (record.kind === 'header' ? { ...record, filters: { ...record.filters, patientId: OTHER_PATIENT } } : record));
+    expectFailure(await verify(renderExport(records, 'jsonl')), 'bad-signature', null);
+  });
+});
+
+describe('consistency with checkpoints the auditor already holds', () => {
+  let trustedAt5: SignedCheckpoint;
+  let rewritten: InMemoryAuditLog;
+  let rewrittenCheckpoint: SignedCheckpoint;
+
+  beforeAll(() => {
+    trustedAt5 = log.checkpoint(signer, '2026-05-05T12:00:00.000000Z', 5);
+    // Someone with the signing key rewrites entry 3, re-chains everything after it and re-signs.
+    rewritten = new InMemoryAuditLog();
+    INPUTS.forEach((input, index) => rewritten.append([index === 2 ? { ...input, outcome: 'success', reason: null } : input], `2026-05-0${index + 1}T08:00:00.00000${index}Z`));
+    rewrittenCheckpoint = rewritten.checkpoint(signer, checkpoint.issuedAt);
+  });
+
+  it.each(EXPORT_FORMATS)('%s: an honest export is consistent with every earlier trusted checkpoint', async (format) => {
+    const trusted = [1, 3, 5, 6, 7].map((size) => log.checkpoint(signer, '2026-05-05T12:00:00.000000Z', size));
+    expect(await verify(renderExport(await exportOf(NO_FILTERS), format), trusted)).toMatchObject({ ok: true });
+    expect(await verify(renderExport(await exportOf(PATIENT_FILTER, trusted), format), trusted)).toMatchObject({ ok: true });
+  });
+
+  it('a rewritten, re-signed full export verifies on its own but not against the trusted checkpoint', async () => {
+    const text = renderExport(await exportOf(NO_FILTERS, [], rewritten, rewrittenCheckpoint), 'jsonl');
+    expect(await verify(text)).toMatchObject({ ok: true });
+    expectFailure(await verify(text, [trustedAt5]), 'inconsistent', 5);
+  });
+
+  it('a rewritten, re-signed filtered export fails its consistency proof', async () => {
+    const text = renderExport(await exportOf(PATIENT_FILTER, [trustedAt5], rewritten, rewrittenCheckpoint), 'fhir');
+    expect(await verify(text)).toMatchObject({ ok: true });
+    expectFailure(await verify(text, [trustedAt5]), 'inconsistent', 5);
+  });
+
+  it('says so when a trusted checkpoint cannot be checked', async () => {
+    const newer = log.checkpoint(signer, checkpoint.issuedAt, 7);
+    const older = await collectRecords(log.exportRecords({ checkpoint: log.checkpoint(signer, checkpoint.issuedAt, 6), signer, exportedAt: checkpoint.issuedAt }));
+    expectFailure(await verify(renderExport(older, 'jsonl'), [newer]), 'unproven', 7);
+    expectFailure(await verify(renderExport(await exportOf(PATIENT_FILTER), 'jsonl'), [trustedAt5]), 'unproven', 5);
+  });
+});
+
+describe('FHIR AuditEvent elements', () => {
+  it('catches an edit of an element the hash does not cover directly (AuditEvent.action)', async () => {
+    const text = renderExport(await exportOf(), 'fhir');
+    const lines = text.split('\n');
+    const edited = lines.map((line) => (line.includes('"id":"2"') ? line.replace('"action":"R"', '"action":"D"') : line)).join('\n');
+    expect(edited).not.toBe(text);
+    expectFailure(await verify(edited), 'hash-mismatch', 2);
+  });
+});

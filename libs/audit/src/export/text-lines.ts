@@ -1,0 +1,29 @@
+export interface TextLine {
+  readonly text: string;
+  /** 1-based, for messages. */
+  readonly number: number;
+  /** False only for a last line with no newline after it: the file may have been cut mid-record. */
+  readonly terminated: boolean;
+}
+
+/**
+ * Splits decoded text into lines on LF only. Node's readline would also split on a lone CR, which a
+ * CSV field may legitimately contain, and the hash covers every character.
+ */
+export async function* readLines(chunks: AsyncIterable<string>): AsyncGenerator<TextLine> {
+  let pending = '';
+  let number = 0;
+  for await (const chunk of chunks) {
+    pending += chunk;
+    let newline = pending.indexOf('\n');
+    let consumed = 0;
+    while (newline >= 0) {
+      number++;
+      yield { text: pending.slice(consumed, newline), number, terminated: true };
+      consumed = newline + 1;
+      newline = pending.indexOf('\n', consumed);
+    }
+    pending = pending.slice(consumed);
+  }
+  if (pending !== '') yield { text: pending, number: number + 1, terminated: false };
+}

@@ -1,0 +1,94 @@
+import { AuditEntry, AuditEntryInput, toEntryDraft } from './audit-entry';
+import { GENESIS_HASH } from './canonical-encoding';
+import { AuditSigner, SignedCheckpoint, signCheckpoint } from './checkpoint';
+import { assembleExport } from './export/export-assembler';
+import { ExportFilters, ExportRecord, isUnfiltered, NO_FILTERS } from './export/export-records';
+import { chainEntries } from './hash-chain';
+import { arrayNodeReader, consistencyPath, inclusionPath, merkleRoot, rangeRoot } from './merkle-tree';
+
+/**
+ * The whole trail in memory, with the same chain, tree, checkpoint and export rules as the
+ * PostgreSQL store. Tests and the benchmark use it to make exports without a database; it is also
+ * the shortest statement of what the store must do.
+ */
+export class InMemoryAuditLog {
+  private readonly stored: AuditEntry[] = [];
+
+  get entries(): readonly AuditEntry[] {
+    return this.stored;
+  }
+
+  append(inputs: readonly AuditEntryInput[], recordedAt: string): AuditEntry[] {
+    const last = this.stored[this.stored.length - 1];
+    const appended = chainEntries(inputs.map(toEntryDraft), { lastSeq: last?.seq ?? 0, lastHash: last?.hash ?? GENESIS_HASH }, recordedAt);
+    this.stored.push(...appended);
+    return appended;
+  }
+
+  checkpoint(signer: AuditSigner, issuedAt: string, treeSize = this.stored.length): SignedCheckpoint {
+    const covered = this.stored.slice(0, treeSize);
+    return signCheckpoint(
+      {
+        treeSize,
+        rootHash: merkleRoot(covered.map((entry) => Buffer.from(entry.hash, 'hex'))).toString('hex'),
+        lastSeq: treeSize,
+        lastEntryHash: covered[covered.length - 1]?.hash ?? GENESIS_HASH,
+        issuedAt,
+      },
+      signer,
+    );
+  }
+
+  exportRecords(options: {
+    readonly checkpoint: SignedCheckpoint;
+    readonly signer: AuditSigner;
+    readonly exportedAt: string;
+    readonly filters?: ExportFilters;
+    readonly trusted?: readonly SignedCheckpoint[];
+  }): AsyncGenerator<ExportRecord> {
+    const filters = options.filters ?? NO_FILTERS;
+    const treeSize = options.checkpoint.treeSize;
+    const leaves = this.stored.slice(0, treeSize).map((entry) => Buffer.from(entry.hash, 'hex'));
+    const read = arrayNodeReader(leaves);
+    const full = isUnfiltered(filters);
+    const selected = this.stored.slice(0, treeSize).filter((entry) => full || matchesFilters(entry, filters));
+    async function* entries(): AsyncGenerator<{ entry: AuditEntry; proof: { leafIndex: number; treeSize: number; path: string[] } | null }> {
+      await Promise.resolve();
+      for (const entry of selected) {
+        yield {
+          entry,
+          proof: full ? null : { leafIndex: entry.seq - 1, treeSize, path: inclusionPath(entry.seq - 1, treeSize, read).map((node) => node.toString('hex')) },
+        };
+      }
+    }
+    return assembleExport({
+      mode: full ? 'full' : 'filtered',
+      filters,
+      exportedAt: options.exportedAt,
+      checkpoint: options.checkpoint,
+      entries: entries(),
+      consistency: (options.trusted ?? [])
+        .filter((trusted) => trusted.treeSize > 0 && trusted.treeSize < treeSize)
+        .map((trusted) => ({
+          kind: 'consistency' as const,
+          fromSize: trusted.treeSize,
+          fromRoot: rangeRoot(0, trusted.treeSize, read).toString('hex'),
+          toSize: treeSize,
+          toRoot: options.checkpoint.rootHash,
+          path: consistencyPath(trusted.treeSize, treeSize, read).map((node) => node.toString('hex')),
+        })),
+      signer: options.signer,
+    });
+  }
+}
+
+/** The export filters' meaning, which the SQL of the PostgreSQL store reproduces. */
+export function matchesFilters(entry: AuditEntry, filters: ExportFilters): boolean {
+  return (
+    (filters.from === null || entry.recordedAt >= filters.from) &&
+    (filters.to === null || entry.recordedAt < filters.to) &&
+    (filters.patientId === null || entry.patientId === filters.patientId) &&
+    (filters.actorId === null || entry.actorId === filters.actorId) &&
+    (filters.action === null || entry.action === filters.action)
+  );
+}
