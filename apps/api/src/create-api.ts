@@ -2,19 +2,31 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuditService } from '@clinloop/audit';
+import { loadKeyRing } from '@clinloop/auth';
 import { createHttpDurationHistogram, PinoNestLogger } from '@clinloop/observability';
 import { AppModule, ApiDependencies } from './app.module';
+import { allowedOrigins, registerSecurityHooks } from './security/security-hooks';
 
 export type { ApiDependencies } from './app.module';
 
 const REQUEST_ID_HEADER = 'x-request-id';
-const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * Builds the API application (not yet listening). Each request gets an id - the caller's
  * `x-request-id` when it sends a sane one - that appears in every log line and error it causes.
  */
 export async function createApi(deps: ApiDependencies): Promise<NestFastifyApplication> {
+  const { config } = deps;
+  const tokenKeys =
+    deps.tokenKeys ??
+    (await loadKeyRing({
+      signingKeyFile: config.authJwtSigningKeyFile,
+      verifyKeyFiles: config.authJwtVerifyKeyFiles,
+      dataDir: config.dataDir,
+      production: config.nodeEnv === 'production',
+      log: (line) => deps.logger.info(line),
+    }));
   const adapter = new FastifyAdapter({
     loggerInstance: deps.logger,
     requestIdHeader: false,
@@ -22,12 +34,13 @@ export async function createApi(deps: ApiDependencies): Promise<NestFastifyAppli
       const given = request.headers[REQUEST_ID_HEADER];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
-    bodyLimit: MAX_BODY_BYTES,
+    bodyLimit: config.apiBodyLimitBytes,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.with(deps), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.with({ ...deps, tokenKeys, audit: deps.audit ?? new AuditService() }), adapter, {
     logger: new PinoNestLogger(deps.logger.child({ context: 'nest' })),
     bufferLogs: false,
   });
+  await registerSecurityHooks(app, config, deps.logger);
   const fastify = app.getHttpAdapter().getInstance();
   const httpDuration = createHttpDurationHistogram(deps.metrics);
   fastify.addHook('onSend', async (request, reply) => {
@@ -39,15 +52,7 @@ export async function createApi(deps: ApiDependencies): Promise<NestFastifyAppli
       reply.elapsedTime / 1000,
     );
   });
-  app.enableCors({
-    origin: [
-      `http://${deps.config.host}:${deps.config.patientPortalPort}`,
-      `http://${deps.config.host}:${deps.config.clinicianPortalPort}`,
-      `http://localhost:${deps.config.patientPortalPort}`,
-      `http://localhost:${deps.config.clinicianPortalPort}`,
-    ],
-    credentials: true,
-  });
+  app.enableCors({ origin: allowedOrigins(config), credentials: true, maxAge: 600 });
   app.enableShutdownHooks();
   await app.init();
   return app;

@@ -1,2 +1,3 @@
 export * from './demo-organization';
+export * from './demo-sign-ins';
 export * from './seed-demo';

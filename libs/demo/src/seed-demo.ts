@@ -10,6 +10,7 @@ import {
   RegimenVersionEntity,
 } from '@clinloop/patients';
 import { DEMO_CARE_TEAMS, DEMO_ORGANIZATION, DEMO_PATIENTS, DEMO_STAFF } from './demo-organization';
+import { ensureDemoSignIns } from './demo-sign-ins';
 
 export interface DemoSeedResult {
   readonly organizationId: string;
@@ -19,7 +20,8 @@ export interface DemoSeedResult {
 
 /**
  * Creates the demo organization in one transaction, or does nothing if it exists (safe to run on
- * every start). Readings and sign-in join the demo as those capabilities land.
+ * every start) - except give sign-ins to demo users that have none (a demo seeded before sign-in
+ * existed). Readings join the demo as that capability lands.
  */
 export async function seedDemo(dataSource: DataSource, now: Date): Promise<DemoSeedResult> {
   return withTransaction(dataSource, async (manager) => {
@@ -27,9 +29,13 @@ export async function seedDemo(dataSource: DataSource, now: Date): Promise<DemoS
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['clinloop.seed-demo']);
     const existing = await manager.findOneBy(OrganizationEntity, { slug: DEMO_ORGANIZATION.slug });
     const counts = { staff: DEMO_STAFF.length, patients: DEMO_PATIENTS.length, careTeams: DEMO_CARE_TEAMS.length, devices: DEMO_PATIENTS.length };
-    if (existing) return { organizationId: existing.id, created: false, counts };
+    if (existing) {
+      await ensureDemoSignIns(manager, existing.id, now);
+      return { organizationId: existing.id, created: false, counts };
+    }
     const organization = await manager.save(manager.create(OrganizationEntity, { ...DEMO_ORGANIZATION }));
     await createDemoPeople(manager, organization.id, now);
+    await ensureDemoSignIns(manager, organization.id, now);
     return { organizationId: organization.id, created: true, counts };
   });
 }

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { AUTH_ENTITIES } from '@clinloop/auth';
 import { AppConfig } from '@clinloop/config';
 import { createDataSource } from '@clinloop/database';
 import { FormularyDrugEntity } from '@clinloop/formulary';
@@ -26,6 +27,7 @@ export const ENTITIES = [
   RegimenVersionEntity,
   RegimenItemEntity,
   FormularyDrugEntity,
+  ...AUTH_ENTITIES,
 ];
 
 export { MIGRATIONS };

@@ -1,6 +1,12 @@
+import { AuditErrorCode } from '@clinloop/audit';
+import { AuthErrorCode, SignatureErrorCode } from '@clinloop/auth';
+import { AuthzErrorCode } from '@clinloop/authz';
+import { ClinicalErrorCode } from '@clinloop/clinical';
 import { ConfigErrorCode } from '@clinloop/config';
 import { DatabaseErrorCode } from '@clinloop/database';
 import { isClinLoopError } from '@clinloop/errors';
+import { MessagingErrorCode } from '@clinloop/messaging';
+import { PatientsErrorCode } from '@clinloop/patients';
 import { ApiErrorCode } from './api-errors';
 
 export interface ErrorMapping {
@@ -22,6 +28,93 @@ const API: Record<ApiErrorCode, ErrorMapping> = {
   [ApiErrorCode.BAD_REQUEST]: clientError('BAD_REQUEST'),
   [ApiErrorCode.NOT_FOUND]: clientError('NOT_FOUND', 404),
   [ApiErrorCode.INTERNAL]: serverError('INTERNAL_SERVER_ERROR'),
+  [ApiErrorCode.RATE_LIMITED]: clientError('RATE_LIMITED', 429),
+  [ApiErrorCode.PAYLOAD_TOO_LARGE]: clientError('PAYLOAD_TOO_LARGE', 413),
+  [ApiErrorCode.QUERY_TOO_DEEP]: clientError('GRAPHQL_VALIDATION_FAILED'),
+  [ApiErrorCode.TOO_MANY_ALIASES]: clientError('GRAPHQL_VALIDATION_FAILED'),
+  [ApiErrorCode.QUERY_TOO_COSTLY]: clientError('GRAPHQL_VALIDATION_FAILED'),
+  [ApiErrorCode.TOO_MANY_TOKENS]: clientError('GRAPHQL_VALIDATION_FAILED'),
+  [ApiErrorCode.INTROSPECTION_DISABLED]: clientError('GRAPHQL_VALIDATION_FAILED'),
+  [ApiErrorCode.AUDIT_UNAVAILABLE]: serverError('SERVICE_UNAVAILABLE', 503),
+};
+
+/*
+ * Authentication failures all answer UNAUTHENTICATED (401); `errorCode` says which, so a portal can
+ * ask for the second factor or send the user to sign in again.
+ */
+const AUTH: Record<AuthErrorCode, ErrorMapping> = {
+  [AuthErrorCode.UNAUTHENTICATED]: clientError('UNAUTHENTICATED', 401),
+  [AuthErrorCode.TOKEN_EXPIRED]: clientError('UNAUTHENTICATED', 401),
+  [AuthErrorCode.TOKEN_INVALID]: clientError('UNAUTHENTICATED', 401),
+  [AuthErrorCode.SESSION_ENDED]: clientError('UNAUTHENTICATED', 401),
+  [AuthErrorCode.INVALID_CREDENTIALS]: clientError('UNAUTHENTICATED', 401),
+  [AuthErrorCode.ACCOUNT_LOCKED]: clientError('UNAUTHENTICATED', 401),
+  [AuthErrorCode.MFA_REQUIRED]: clientError('UNAUTHENTICATED', 401),
+  [AuthErrorCode.MFA_NOT_ENROLLED]: clientError('UNAUTHENTICATED', 401),
+  [AuthErrorCode.REFRESH_TOKEN_INVALID]: clientError('UNAUTHENTICATED', 401),
+  [AuthErrorCode.REFRESH_TOKEN_REUSED]: clientError('UNAUTHENTICATED', 401),
+  [AuthErrorCode.CLIENT_INVALID]: clientError('UNAUTHENTICATED', 401),
+  [AuthErrorCode.CLIENT_REVOKED]: clientError('UNAUTHENTICATED', 401),
+  [AuthErrorCode.SCOPE_INVALID]: clientError('BAD_USER_INPUT'),
+  [AuthErrorCode.UNSUPPORTED_GRANT_TYPE]: clientError('BAD_USER_INPUT'),
+  [AuthErrorCode.WEAK_PASSWORD]: clientError('BAD_USER_INPUT'),
+  [AuthErrorCode.INVALID_ACCOUNT_REQUEST]: clientError('BAD_USER_INPUT'),
+  [AuthErrorCode.NOT_FOUND]: clientError('NOT_FOUND', 404),
+  [AuthErrorCode.SIGNING_KEY_UNAVAILABLE]: serverError('INTERNAL_SERVER_ERROR'),
+  [AuthErrorCode.EXTERNAL_ISSUER_UNAVAILABLE]: serverError('SERVICE_UNAVAILABLE', 503),
+};
+
+const AUTHZ: Record<AuthzErrorCode, ErrorMapping> = {
+  [AuthzErrorCode.FORBIDDEN]: clientError('FORBIDDEN', 403),
+  [AuthzErrorCode.FIELD_FORBIDDEN]: clientError('FORBIDDEN', 403),
+  [AuthzErrorCode.NO_ABILITY_DECLARED]: clientError('FORBIDDEN', 403),
+  // Only reachable if a service returned an object it should have filtered: answered as absent.
+  [AuthzErrorCode.OBJECT_NOT_VISIBLE]: clientError('NOT_FOUND', 404),
+  [AuthzErrorCode.BREAK_GLASS_REASON_REQUIRED]: clientError('BAD_USER_INPUT'),
+};
+
+const ESIGN: Record<SignatureErrorCode, ErrorMapping> = {
+  [SignatureErrorCode.INVALID_CREDENTIALS]: clientError('FORBIDDEN', 403),
+  [SignatureErrorCode.SIGNING_LOCKED]: clientError('FORBIDDEN', 403),
+  [SignatureErrorCode.NOT_BOUND]: clientError('CONFLICT', 409),
+  [SignatureErrorCode.RECORD_CHANGED]: clientError('CONFLICT', 409),
+  [SignatureErrorCode.NOT_FOUND]: clientError('NOT_FOUND', 404),
+  [SignatureErrorCode.UNSUPPORTED]: clientError('BAD_USER_INPUT'),
+};
+
+const PATIENTS: Record<PatientsErrorCode, ErrorMapping> = {
+  [PatientsErrorCode.NOT_FOUND]: clientError('NOT_FOUND', 404),
+};
+
+const AUDIT: Record<AuditErrorCode, ErrorMapping> = {
+  [AuditErrorCode.INVALID_ENTRY]: serverError('INTERNAL_SERVER_ERROR'),
+  [AuditErrorCode.NOT_IN_TRANSACTION]: serverError('INTERNAL_SERVER_ERROR'),
+  [AuditErrorCode.CHAIN_BROKEN]: serverError('INTERNAL_SERVER_ERROR'),
+  [AuditErrorCode.TREE_STATE_CORRUPT]: serverError('INTERNAL_SERVER_ERROR'),
+  [AuditErrorCode.SIGNING_KEY_UNAVAILABLE]: serverError('INTERNAL_SERVER_ERROR'),
+  [AuditErrorCode.INVALID_KEY]: serverError('INTERNAL_SERVER_ERROR'),
+  [AuditErrorCode.CHECKPOINT_PUBLISH_FAILED]: serverError('SERVICE_UNAVAILABLE', 503),
+  [AuditErrorCode.INVALID_EXPORT_REQUEST]: clientError('BAD_USER_INPUT'),
+  [AuditErrorCode.INVALID_TRUSTED_CHECKPOINTS]: clientError('BAD_USER_INPUT'),
+  [AuditErrorCode.NO_CHECKPOINT]: clientError('NOT_FOUND', 404),
+};
+
+const CLINICAL: Record<ClinicalErrorCode, ErrorMapping> = {
+  [ClinicalErrorCode.IMPLAUSIBLE_READING]: clientError('BAD_USER_INPUT'),
+  [ClinicalErrorCode.UNKNOWN_UNIT]: clientError('BAD_USER_INPUT'),
+  [ClinicalErrorCode.BOUNDS_OUTSIDE_FORMULARY]: clientError('BAD_USER_INPUT'),
+  [ClinicalErrorCode.UNKNOWN_DRUG]: clientError('BAD_USER_INPUT'),
+  [ClinicalErrorCode.INVALID_INPUT]: clientError('BAD_USER_INPUT'),
+};
+
+const MESSAGING: Record<MessagingErrorCode, ErrorMapping> = {
+  [MessagingErrorCode.BROKER_UNREACHABLE]: serverError('SERVICE_UNAVAILABLE', 503),
+  [MessagingErrorCode.TOPIC_SETUP_FAILED]: serverError('SERVICE_UNAVAILABLE', 503),
+  [MessagingErrorCode.UNKNOWN_TOPIC]: serverError('INTERNAL_SERVER_ERROR'),
+  [MessagingErrorCode.PRODUCE_FAILED]: serverError('SERVICE_UNAVAILABLE', 503),
+  [MessagingErrorCode.SUBSCRIBE_FAILED]: serverError('SERVICE_UNAVAILABLE', 503),
+  [MessagingErrorCode.TRANSPORT_CLOSED]: serverError('SERVICE_UNAVAILABLE', 503),
+  [MessagingErrorCode.INVALID_TOPIC_NAME]: serverError('INTERNAL_SERVER_ERROR'),
 };
 
 const CONFIG: Record<ConfigErrorCode, ErrorMapping> = {
@@ -34,11 +127,20 @@ const DATABASE: Record<DatabaseErrorCode, ErrorMapping> = {
   [DatabaseErrorCode.MIGRATION_FAILED]: serverError('SERVICE_UNAVAILABLE', 503),
 };
 
-const MODULE_TABLES: readonly Readonly<Record<string, ErrorMapping>>[] = [API, CONFIG, DATABASE];
+const MODULE_TABLES: readonly Readonly<Record<string, ErrorMapping>>[] = [API, CONFIG, DATABASE, AUTH, AUTHZ, ESIGN, PATIENTS, AUDIT, CLINICAL, MESSAGING];
 
 const BY_CODE: ReadonlyMap<string, ErrorMapping> = new Map(MODULE_TABLES.flatMap((table) => Object.entries(table)));
 
 export const INTERNAL_ERROR: ErrorMapping = API[ApiErrorCode.INTERNAL];
+
+/** Fastify refuses some requests before any handler runs; those are the caller's fault, not ours. */
+const FRAMEWORK_CODES: Readonly<Record<string, ApiErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ApiErrorCode.PAYLOAD_TOO_LARGE,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ApiErrorCode.BAD_REQUEST,
+  FST_ERR_CTP_EMPTY_JSON_BODY: ApiErrorCode.BAD_REQUEST,
+  FST_ERR_CTP_INVALID_JSON_BODY: ApiErrorCode.BAD_REQUEST,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ApiErrorCode.BAD_REQUEST,
+};
 
 /** Mapping of a coded error; an uncoded throw is an internal error whose detail stays in the logs. */
 export function mappingFor(error: unknown): ErrorMapping & { code: string } {
@@ -46,7 +148,15 @@ export function mappingFor(error: unknown): ErrorMapping & { code: string } {
     const mapping = BY_CODE.get(error.code);
     if (mapping) return { ...mapping, code: error.code };
   }
+  const frameworkCode = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const translated = typeof frameworkCode === 'string' ? FRAMEWORK_CODES[frameworkCode] : undefined;
+  if (translated) return { ...API[translated], code: translated };
   return { ...INTERNAL_ERROR, code: ApiErrorCode.INTERNAL };
+}
+
+/** The mapping of one code (the formatter tags GraphQL validation refusals with API codes). */
+export function mappingForCode(code: ApiErrorCode): ErrorMapping & { code: string } {
+  return { ...API[code], code };
 }
 
 /** Every mapped code, for the test that checks the table. */

@@ -1,7 +1,9 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { MercuriusContext } from 'mercurius';
 import type { Logger } from '@clinloop/observability';
-import { mappingFor } from './error-map';
+import { queryLimitCodeOf } from '../hardening/graphql-limits';
+import { requestStateOf } from '../security/request-state';
+import { mappingFor, mappingForCode } from './error-map';
 
 const GENERIC_MESSAGE = 'Something went wrong on our side. It has been logged; please try again or contact support.';
 
@@ -20,25 +22,42 @@ function queryErrorsOf(error: GraphQLError): readonly GraphQLError[] | undefined
 
 /**
  * Every error leaves the API with `extensions.code` and the request id. A query that is not valid
- * GraphQL answers 400 with graphql-js's own message; a coded ClinLoop error keeps its message when it
- * is meant for the caller; anything else is logged in full and answered with a generic message.
+ * GraphQL answers 400 with graphql-js's own message (and `errorCode` when a limit refused it: depth,
+ * aliases, cost, tokens, introspection - audited); a coded ClinLoop error keeps its message when it
+ * is meant for the caller; an error that stopped the request before execution (rate limit, body
+ * size) answers with its own HTTP status; anything else is logged in full and answered generically.
  */
 export function createGraphqlErrorFormatter(logger: Logger) {
   return (execution: ExecutionResult, context: MercuriusContext): { statusCode: number; response: ExecutionResult } => {
-    const requestId = context.reply.request.id;
+    const request = context.reply.request;
+    const requestId = request.id;
+    let requestStatus: number | undefined;
     const errors: FormattedError[] = (execution.errors ?? []).flatMap((error): FormattedError[] => {
       const queryErrors = queryErrorsOf(error);
       if (queryErrors) {
-        return queryErrors.map((queryError) => ({
-          message: queryError.message,
-          locations: queryError.locations,
-          extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId },
-        }));
+        return queryErrors.map((queryError) => {
+          const limit = queryLimitCodeOf(queryError);
+          if (limit) {
+            requestStateOf(request)?.audit.record({
+              action: 'api.query_rejected',
+              resource: { type: 'GraphQLOperation', id: null },
+              outcome: 'denied',
+              reason: queryError.message,
+              payload: { securityEvent: true, errorCode: limit },
+            });
+          }
+          return {
+            message: queryError.message,
+            locations: queryError.locations,
+            extensions: { code: limit ? mappingForCode(limit).graphqlCode : 'GRAPHQL_VALIDATION_FAILED', ...(limit ? { errorCode: limit } : {}), requestId },
+          };
+        });
       }
       const original = error.originalError ?? error;
       const mapping = mappingFor(original);
       if (mapping.exposeMessage) logger.info({ code: mapping.code, requestId, path: error.path }, original.message);
       else logger.error({ err: original, requestId, path: error.path }, 'resolver failed');
+      if (!error.path) requestStatus ??= mapping.httpStatus;
       return [
         {
           message: mapping.exposeMessage ? original.message : GENERIC_MESSAGE,
@@ -49,9 +68,7 @@ export function createGraphqlErrorFormatter(logger: Logger) {
       ];
     });
     const invalidQuery = (execution.errors ?? []).some((error) => queryErrorsOf(error) !== undefined);
-    return {
-      statusCode: invalidQuery && !execution.data ? 400 : 200,
-      response: { data: execution.data ?? null, errors: errors as unknown as GraphQLError[] },
-    };
+    const statusCode = execution.data ? 200 : invalidQuery ? 400 : (requestStatus ?? 200);
+    return { statusCode, response: { data: execution.data ?? null, errors: errors as unknown as GraphQLError[] } };
   };
 }

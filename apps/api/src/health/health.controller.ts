@@ -2,6 +2,7 @@ import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { RequireRouteAbility } from '@clinloop/authz';
 import { pingDatabase } from '@clinloop/database';
 import { pingStream, type StreamTransport } from '@clinloop/messaging';
 import { METRICS_REGISTRY, STREAM_TRANSPORT } from '../tokens';
@@ -17,6 +18,7 @@ export class HealthController {
 
   /** Liveness: the process answers. */
   @Get('health')
+  @RequireRouteAbility('read', 'Health')
   @HttpCode(200)
   health(): { status: 'ok' } {
     return { status: 'ok' };
@@ -24,6 +26,7 @@ export class HealthController {
 
   /** Readiness: the database and the stream broker are reachable. */
   @Get('ready')
+  @RequireRouteAbility('read', 'Health')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; database: string; stream: string }> {
     const [database, stream] = await Promise.all([pingDatabase(this.dataSource), pingStream(this.transport)]);
     const ok = database && stream;
@@ -32,6 +35,7 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @RequireRouteAbility('read', 'Health')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   metrics(): Promise<string> {
     return this.registry.metrics();

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '@clinloop/config';
+import { describeDemoSignIns } from '@clinloop/demo';
 import { describeError } from '@clinloop/errors';
 import { startClinLoop, type RunningClinLoop, type RuntimeParts } from '../runtime/clinloop-runtime';
 import { cliLogger } from '../runtime/logger';
@@ -71,7 +72,11 @@ function describeRunning(running: RunningClinLoop, portalsReady: PromiseSettledR
       ? `  Stream             Kafka at ${config.kafkaBrokers.join(',')}`
       : '  Stream             in-process (demo only; set KAFKA_BROKERS to use Kafka)',
   );
-  if (running.demoOrganizationId) lines.push(`  Demo organization  demo-clinic (${running.demoOrganizationId})`);
+  if (running.demoOrganizationId) {
+    lines.push(`  Demo organization  demo-clinic (${running.demoOrganizationId})`);
+    const [first, ...rest] = describeDemoSignIns(new Date());
+    lines.push(`  Demo sign-ins      ${first ?? ''}`, ...rest.map((line) => `                     ${line}`));
+  }
   lines.push('Press Ctrl-C to stop.', '');
   return `${lines.join('\n')}\n`;
 }

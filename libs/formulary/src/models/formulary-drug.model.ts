@@ -1,6 +1,8 @@
 import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
+import { GuardedByParent } from '@clinloop/authz';
 
 @ObjectType('FormularyDrug', { description: 'Formulary hard limits of one drug: no safety bounds may exceed them.' })
+@GuardedByParent()
 export class FormularyDrugModel {
   @Field({ description: 'Generic name, e.g. lisinopril.' })
   drug!: string;

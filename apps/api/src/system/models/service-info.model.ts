@@ -1,6 +1,8 @@
 import { Field, ObjectType } from '@nestjs/graphql';
+import { GuardedByParent } from '@clinloop/authz';
 
 @ObjectType('ServiceInfo', { description: 'What this ClinLoop deployment is running on (no PHI).' })
+@GuardedByParent()
 export class ServiceInfoModel {
   @Field({ description: 'ClinLoop version.' })
   version!: string;

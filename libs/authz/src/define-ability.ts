@@ -1,0 +1,124 @@
+import { createMongoAbility, type MongoAbility, type MongoQuery, type RawRuleOf } from '@casl/ability';
+import type { ClientPrincipal, Principal, UserPrincipal } from './principal';
+import type { IntegratorScope } from './scopes';
+import { PATIENT_RECORD_SUBJECTS, PUBLIC_SUBJECTS, type Action, type PatientRecordSubjectType, type SubjectObject, type SubjectType } from './subjects';
+
+/** Conditions are plain MongoDB-style queries over the subject objects of subjects.ts. */
+export type AppAbility = MongoAbility<[Action, SubjectType | SubjectObject], MongoQuery<Record<string, unknown>>>;
+
+/** Patient fields an integrator with `patients:read` receives: demographics and the facts safety rules use, not the care-team structure. */
+export const INTEGRATOR_PATIENT_FIELDS = [
+  'id',
+  'mrn',
+  'givenName',
+  'familyName',
+  'birthYear',
+  'sex',
+  'timeZone',
+  'pregnancyStatus',
+  'aceInhibitorAngioedemaHistory',
+  'sulfonamideAllergy',
+  'anuria',
+] as const;
+
+/** Care-team fields people outside clinical care (a patient about their own team, an admin) may read: not the patient list. */
+export const CARE_TEAM_DIRECTORY_FIELDS = ['id', 'name', 'members'] as const;
+
+/** Patient-linked records a clinician may read for patients of their care teams (and, read-only, under break-glass). */
+const CLINICAL_READ: readonly PatientRecordSubjectType[] = PATIENT_RECORD_SUBJECTS;
+/** Patient-linked records a patient may read about themselves. */
+const PATIENT_SELF_READ: readonly PatientRecordSubjectType[] = ['Patient', 'RegimenVersion', 'Device', 'Observation', 'Recommendation', 'SafetyBounds', 'Alert'];
+
+const SCOPE_GRANTS: Readonly<Record<IntegratorScope, { action: Action; subject: PatientRecordSubjectType }>> = {
+  'patients:read': { action: 'read', subject: 'Patient' },
+  'observations:read': { action: 'read', subject: 'Observation' },
+  'observations:write': { action: 'create', subject: 'Observation' },
+  'recommendations:read': { action: 'read', subject: 'Recommendation' },
+  'alerts:read': { action: 'read', subject: 'Alert' },
+};
+
+/**
+ * The abilities of one principal, as a pure function of who they are, their care-team memberships
+ * and their open break-glass grants. Deny by default: anything not granted here is refused.
+ * Every organization-scoped rule carries the principal's organization, so nothing crosses tenants.
+ */
+export function defineAbilityFor(principal: Principal): AppAbility {
+  const rules: RawRuleOf<AppAbility>[] = [];
+  const can: Grant = (action, subject, conditions, fields) => {
+    rules.push({ action, subject, ...(conditions ? { conditions } : {}), ...(fields ? { fields: [...fields] } : {}) });
+  };
+
+  // Reference data and the sign-in entry points: anyone, signed in or not.
+  for (const subject of PUBLIC_SUBJECTS) can('read', subject);
+  can('create', 'Session');
+
+  if (principal.kind === 'user') defineUserAbilities(can, principal);
+  if (principal.kind === 'client') defineClientAbilities(can, principal);
+
+  return createMongoAbility<AppAbility>(rules, { detectSubjectType: (object) => object.kind });
+}
+
+type Conditions = MongoQuery<Record<string, unknown>>;
+type Grant = (action: Action | Action[], subject: SubjectType, conditions?: Conditions, fields?: readonly string[]) => void;
+
+function defineUserAbilities(can: Grant, user: UserPrincipal): void {
+  const organizationId = user.organizationId;
+  can('read', 'Viewer', { userId: user.userId });
+  can('delete', 'Session', { userId: user.userId });
+  can('update', 'Credentials', { userId: user.userId });
+
+  switch (user.role) {
+    case 'patient': {
+      if (user.patientId === null) break;
+      for (const subject of PATIENT_SELF_READ) can('read', subject, { organizationId, patientId: user.patientId });
+      // Home readings typed in by the patient.
+      can('create', 'Observation', { organizationId, patientId: user.patientId });
+      can('read', 'CareTeam', { organizationId, id: { $in: [...user.careTeamIds] } }, CARE_TEAM_DIRECTORY_FIELDS);
+      break;
+    }
+    case 'clinician': {
+      const onMyTeams = { organizationId, careTeamIds: { $in: [...user.careTeamIds] } };
+      for (const subject of CLINICAL_READ) can('read', subject, onMyTeams);
+      // Break-glass opens reading only; decisions still need a care-team clinician.
+      if (user.breakGlassPatientIds.length > 0) {
+        for (const subject of CLINICAL_READ) can('read', subject, { organizationId, patientId: { $in: [...user.breakGlassPatientIds] } });
+      }
+      can('create', 'Observation', onMyTeams);
+      can('sign', 'RegimenVersion', onMyTeams);
+      can('approve', 'Recommendation', onMyTeams);
+      can(['create', 'sign'], 'SafetyBounds', onMyTeams);
+      can('update', 'Alert', onMyTeams);
+      can('break-glass', 'Patient', { organizationId });
+      can('read', 'BreakGlassGrant', { organizationId, ownerId: user.userId });
+      can('create', 'ElectronicSignature', { organizationId });
+      can('read', 'CareTeam', { organizationId, id: { $in: [...user.careTeamIds] } });
+      can('read', 'ElectronicSignature', { organizationId });
+      can('read', 'ModelVersion', { organizationId });
+      if (user.formularyPermission) can(['update', 'sign'], 'Formulary');
+      break;
+    }
+    case 'auditor': {
+      // Reads the trail and the governance records; changes nothing.
+      can(['read', 'export', 'verify'], 'AuditTrail', { organizationId });
+      for (const subject of ['BreakGlassGrant', 'ElectronicSignature', 'ModelVersion', 'Report', 'User'] as const) {
+        can('read', subject, { organizationId });
+      }
+      break;
+    }
+    case 'admin': {
+      // Users, teams and clients - no clinical data and no clinical decisions.
+      can(['read', 'create', 'update'], 'User', { organizationId });
+      can(['read', 'create', 'update'], 'CareTeam', { organizationId }, CARE_TEAM_DIRECTORY_FIELDS);
+      can(['read', 'create', 'revoke'], 'IntegratorClient', { organizationId });
+      break;
+    }
+  }
+}
+
+function defineClientAbilities(can: Grant, client: ClientPrincipal): void {
+  const organizationId = client.organizationId;
+  for (const scope of client.scopes) {
+    const grant = SCOPE_GRANTS[scope];
+    can(grant.action, grant.subject, { organizationId }, grant.subject === 'Patient' ? INTEGRATOR_PATIENT_FIELDS : undefined);
+  }
+}
