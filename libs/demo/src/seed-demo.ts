@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { AuditService, type AuditEntryInput } from '@clinloop/audit';
 import { withTransaction } from '@clinloop/database';
 import { CareTeamEntity, CareTeamMemberEntity, OrganizationEntity, UserEntity } from '@clinloop/organizations';
 import {
@@ -29,18 +30,41 @@ export async function seedDemo(dataSource: DataSource, now: Date): Promise<DemoS
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['clinloop.seed-demo']);
     const existing = await manager.findOneBy(OrganizationEntity, { slug: DEMO_ORGANIZATION.slug });
     const counts = { staff: DEMO_STAFF.length, patients: DEMO_PATIENTS.length, careTeams: DEMO_CARE_TEAMS.length, devices: DEMO_PATIENTS.length };
-    if (existing) {
-      await ensureDemoSignIns(manager, existing.id, now);
-      return { organizationId: existing.id, created: false, counts };
+    const trail: AuditEntryInput[] = [];
+    let organizationId = existing?.id;
+    if (!organizationId) {
+      const organization = await manager.save(manager.create(OrganizationEntity, { ...DEMO_ORGANIZATION }));
+      organizationId = organization.id;
+      trail.push(seeded(organizationId, 'organization', organizationId, null, { slug: organization.slug }));
+      await createDemoPeople(manager, organizationId, now, trail);
     }
-    const organization = await manager.save(manager.create(OrganizationEntity, { ...DEMO_ORGANIZATION }));
-    await createDemoPeople(manager, organization.id, now);
-    await ensureDemoSignIns(manager, organization.id, now);
-    return { organizationId: organization.id, created: true, counts };
+    const signIns = await ensureDemoSignIns(manager, organizationId, now);
+    if (signIns > 0) trail.push(seeded(organizationId, 'credential', null, null, { demoSignInsCreated: signIns }));
+    // The demo organization has its trail like any other: every record the seed creates is audited in this transaction.
+    if (trail.length > 0) await new AuditService().append(manager, trail);
+    return { organizationId, created: !existing, counts };
   });
 }
 
-async function createDemoPeople(manager: EntityManager, organizationId: string, now: Date): Promise<void> {
+function seeded(
+  organizationId: string,
+  resourceType: string,
+  resourceId: string | null,
+  patientId: string | null,
+  payload: AuditEntryInput['payload'] = {},
+): AuditEntryInput {
+  return {
+    actor: { type: 'system', component: 'clinloop seed --demo', organizationId },
+    action: `${resourceType}.create`,
+    resource: { type: resourceType, id: resourceId },
+    patientId,
+    outcome: 'success',
+    reason: 'demo organization seed',
+    payload,
+  };
+}
+
+async function createDemoPeople(manager: EntityManager, organizationId: string, now: Date, trail: AuditEntryInput[]): Promise<void> {
   const staffByEmail = new Map<string, UserEntity>();
   for (const member of DEMO_STAFF) {
     const user = await manager.save(
@@ -54,12 +78,14 @@ async function createDemoPeople(manager: EntityManager, organizationId: string, 
       }),
     );
     staffByEmail.set(member.email, user);
+    trail.push(seeded(organizationId, 'user', user.id, null, { role: member.role }));
   }
 
   const teamsByName = new Map<string, CareTeamEntity>();
   for (const team of DEMO_CARE_TEAMS) {
     const careTeam = await manager.save(manager.create(CareTeamEntity, { organizationId, name: team.name }));
     teamsByName.set(team.name, careTeam);
+    trail.push(seeded(organizationId, 'care_team', careTeam.id, null, { name: team.name, members: team.members.length }));
     await manager.save(
       team.members.map((email, index) =>
         manager.create(CareTeamMemberEntity, { careTeamId: careTeam.id, userId: requireValue(staffByEmail.get(email), email).id, escalationOrder: index + 1 }),
@@ -86,7 +112,8 @@ async function createDemoPeople(manager: EntityManager, organizationId: string, 
         anuria: false,
       }),
     );
-    await manager.save(
+    trail.push(seeded(organizationId, 'patient', patient.id, patient.id, { mrn: demo.mrn }));
+    const patientUser = await manager.save(
       manager.create(UserEntity, {
         organizationId,
         email: demo.email,
@@ -95,10 +122,13 @@ async function createDemoPeople(manager: EntityManager, organizationId: string, 
         patientId: patient.id,
       }),
     );
+    trail.push(seeded(organizationId, 'user', patientUser.id, patient.id, { role: 'patient' }));
     const careTeam = requireValue(teamsByName.get(demo.careTeam), demo.careTeam);
     await manager.save(manager.create(CareTeamPatientEntity, { careTeamId: careTeam.id, patientId: patient.id }));
+    trail.push(seeded(organizationId, 'care_team_patient', careTeam.id, patient.id));
     const device = await manager.save(manager.create(DeviceEntity, { organizationId, ...demo.device }));
-    await manager.save(manager.create(DeviceBindingEntity, { deviceId: device.id, patientId: patient.id, boundAt: now, unboundAt: null }));
+    const binding = await manager.save(manager.create(DeviceBindingEntity, { deviceId: device.id, patientId: patient.id, boundAt: now, unboundAt: null }));
+    trail.push(seeded(organizationId, 'device', device.id, patient.id, { serial: device.serial, kind: device.kind, bindingId: binding.id }));
     const regimen = await manager.save(
       manager.create(RegimenVersionEntity, {
         patientId: patient.id,
@@ -115,6 +145,7 @@ async function createDemoPeople(manager: EntityManager, organizationId: string, 
         ),
       );
     }
+    trail.push(seeded(organizationId, 'regimen_version', regimen.id, patient.id, { version: 1, items: demo.regimen.map((item) => ({ ...item })) }));
   }
 }
 
