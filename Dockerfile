@@ -12,7 +12,7 @@ COPY libs libs
 COPY migrations migrations
 RUN npm ci --include=dev --no-audit --no-fund
 COPY . .
-RUN npm run build
+RUN npm run build && mkdir -p /var/lib/clinloop && chown node:node /var/lib/clinloop
 USER node
 EXPOSE 4000 4001 3000 3001
 ENTRYPOINT ["node", "apps/cli/bin/clinloop.js"]
