@@ -7,6 +7,7 @@ import { registerDocsCommands } from './commands/docs.command';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerSchemaCommand } from './commands/schema.command';
 import { registerSeedCommand } from './commands/seed.command';
+import { registerSimulateCommand } from './commands/simulate.command';
 import { registerStartCommands } from './commands/start.command';
 import { CLINLOOP_VERSION } from './version';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerStartCommands(program);
   registerMigrateCommand(program);
   registerSeedCommand(program);
+  registerSimulateCommand(program);
   registerSchemaCommand(program);
   registerClinicalCommands(program);
   registerAuditCommands(program);

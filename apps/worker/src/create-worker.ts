@@ -1,11 +1,19 @@
 import Fastify from 'fastify';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { AuditService } from '@clinloop/audit';
 import type { AppConfig } from '@clinloop/config';
 import { pingDatabase } from '@clinloop/database';
 import { describeError } from '@clinloop/errors';
 import { pingStream, Topics, type StreamTransport } from '@clinloop/messaging';
+import { ObservationIngestService } from '@clinloop/observations';
 import type { Logger } from '@clinloop/observability';
+import { IngestionConsumer } from './ingestion/ingestion.consumer';
+import { IngestionMetrics } from './ingestion/ingestion.metrics';
+
+/** Months of observation partitions the worker makes sure exist, from the current one. */
+const PARTITION_MONTHS_AHEAD = 3;
+const SUBSCRIBE_RETRY_MS = 5_000;
 
 export interface WorkerDependencies {
   readonly config: AppConfig;
@@ -32,17 +40,61 @@ export function createWorker(deps: WorkerDependencies): Worker {
   http.get('/ready', async (_request, reply) => {
     const [database, stream] = await Promise.all([pingDatabase(deps.dataSource), pingStream(deps.transport)]);
     const ok = database && stream;
-    return reply
-      .status(ok ? 200 : 503)
-      .send({ status: ok ? 'ready' : 'not ready', database: database ? 'up' : 'down', stream: stream ? 'up' : 'down' });
+    return reply.status(ok ? 200 : 503).send({
+      status: ok ? 'ready' : 'not ready',
+      database: database ? 'up' : 'down',
+      stream: stream ? 'up' : 'down',
+    });
   });
   http.get('/metrics', async (_request, reply) =>
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(await deps.metrics.metrics()),
   );
 
+  const ingestion = new IngestionConsumer({
+    transport: deps.transport,
+    service: new ObservationIngestService(deps.dataSource, new AuditService(), {
+      component: 'worker.ingestion',
+      policy: {
+        futureSkewMs: deps.config.ingestFutureSkewSeconds * 1000,
+        lateAfterMs: deps.config.ingestLateAfterMinutes * 60_000,
+      },
+    }),
+    topics: {
+      readings: Topics.wearableReadings.name,
+      fhirObservations: Topics.fhirObservations.name,
+      deadLetter: Topics.wearableReadingsDeadLetter.name,
+    },
+    groupId: deps.config.ingestConsumerGroup,
+    members: deps.config.ingestConsumers,
+    metrics: new IngestionMetrics(deps.metrics),
+    failpoint: deps.config.ingestFailpoint,
+    log: (level, message, details) => deps.logger[level](details ?? {}, message),
+  });
+  let stopped = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  // A broker that is down at start must not keep the worker from serving /health; keep trying.
+  const startIngestion = async (): Promise<void> => {
+    try {
+      await deps.dataSource.query('SELECT ensure_observation_partitions(CURRENT_DATE, $1)', [
+        PARTITION_MONTHS_AHEAD,
+      ]);
+      await ingestion.start();
+      deps.logger.info({ groupId: deps.config.ingestConsumerGroup }, 'reading ingestion started');
+    } catch (error) {
+      deps.logger.error(
+        { err: error },
+        `could not start reading ingestion, retrying: ${describeError(error)}`,
+      );
+      if (!stopped) retryTimer = setTimeout(() => void startIngestion(), SUBSCRIBE_RETRY_MS);
+    }
+  };
+
   return {
     async start() {
-      const topics = Object.values(Topics).map((topic) => ({ topic: topic.name, partitions: topic.partitions }));
+      const topics = Object.values(Topics).map((topic) => ({
+        topic: topic.name,
+        partitions: topic.partitions,
+      }));
       try {
         await deps.transport.ensureTopics(topics);
         deps.logger.info({ topics: topics.map((t) => t.topic) }, 'stream topics ready');
@@ -50,9 +102,13 @@ export function createWorker(deps: WorkerDependencies): Worker {
         // Not fatal: /ready reports the broker down and the orchestrator retries; the API keeps serving.
         deps.logger.error({ err: error }, `could not ensure stream topics: ${describeError(error)}`);
       }
+      await startIngestion();
       await http.listen({ host: deps.config.host, port: deps.config.workerPort });
     },
     async stop() {
+      stopped = true;
+      clearTimeout(retryTimer);
+      await ingestion.stop();
       await http.close();
     },
   };

@@ -1,1 +1,3 @@
 export * from './create-worker';
+export * from './ingestion/ingestion.consumer';
+export * from './ingestion/ingestion.metrics';

@@ -372,6 +372,13 @@ export const SETTINGS = {
     schema: z.string().trim().min(1, 'expected a consumer group id'),
     default: 'clinloop-ingestion',
   }),
+  ingestConsumers: setting({
+    env: 'INGEST_CONSUMERS',
+    description:
+      'Consumer-group members each worker process runs for reading ingestion; with more than one, database work and message decoding overlap (3 was the fastest of 1-3 on 2 cores).',
+    schema: positiveInt,
+    default: '3',
+  }),
   ingestFailpoint: setting({
     env: 'INGEST_FAILPOINT',
     description: 'Testing only: `kill-after-db-commit` makes the worker SIGKILL itself after a batch commits and before its offsets are committed.',

@@ -6,6 +6,7 @@ import { ConfigErrorCode } from '@clinloop/config';
 import { DatabaseErrorCode } from '@clinloop/database';
 import { isClinLoopError } from '@clinloop/errors';
 import { MessagingErrorCode } from '@clinloop/messaging';
+import { ObservationErrorCode } from '@clinloop/observations';
 import { PatientsErrorCode } from '@clinloop/patients';
 import { ApiErrorCode } from './api-errors';
 
@@ -117,6 +118,24 @@ const MESSAGING: Record<MessagingErrorCode, ErrorMapping> = {
   [MessagingErrorCode.INVALID_TOPIC_NAME]: serverError('INTERNAL_SERVER_ERROR'),
 };
 
+const OBSERVATIONS: Record<ObservationErrorCode, ErrorMapping> = {
+  [ObservationErrorCode.UNPARSEABLE]: clientError('BAD_USER_INPUT'),
+  [ObservationErrorCode.SCHEMA_INVALID]: clientError('BAD_USER_INPUT'),
+  [ObservationErrorCode.IMPLAUSIBLE]: clientError('BAD_USER_INPUT'),
+  [ObservationErrorCode.WRONG_UNIT]: clientError('BAD_USER_INPUT'),
+  [ObservationErrorCode.UNKNOWN_DEVICE]: clientError('BAD_USER_INPUT'),
+  [ObservationErrorCode.DEVICE_NOT_BOUND_TO_PATIENT]: clientError('BAD_USER_INPUT'),
+  [ObservationErrorCode.FUTURE_TIMESTAMP]: clientError('BAD_USER_INPUT'),
+  [ObservationErrorCode.KEY_MISMATCH]: clientError('BAD_USER_INPUT'),
+  [ObservationErrorCode.READING_NOT_FOUND]: clientError('NOT_FOUND', 404),
+  [ObservationErrorCode.REASON_REQUIRED]: clientError('BAD_USER_INPUT'),
+  [ObservationErrorCode.ALREADY_ENTERED_IN_ERROR]: clientError('CONFLICT', 409),
+  [ObservationErrorCode.DEVICE_ALREADY_REGISTERED]: clientError('CONFLICT', 409),
+  [ObservationErrorCode.DEVICE_ALREADY_BOUND]: clientError('CONFLICT', 409),
+  [ObservationErrorCode.DEVICE_NOT_BOUND]: clientError('CONFLICT', 409),
+  [ObservationErrorCode.IDEMPOTENCY_KEY_REUSED]: clientError('CONFLICT', 409),
+};
+
 const CONFIG: Record<ConfigErrorCode, ErrorMapping> = {
   [ConfigErrorCode.INVALID_SETTING]: serverError('INTERNAL_SERVER_ERROR'),
 };
@@ -127,7 +146,7 @@ const DATABASE: Record<DatabaseErrorCode, ErrorMapping> = {
   [DatabaseErrorCode.MIGRATION_FAILED]: serverError('SERVICE_UNAVAILABLE', 503),
 };
 
-const MODULE_TABLES: readonly Readonly<Record<string, ErrorMapping>>[] = [API, CONFIG, DATABASE, AUTH, AUTHZ, ESIGN, PATIENTS, AUDIT, CLINICAL, MESSAGING];
+const MODULE_TABLES: readonly Readonly<Record<string, ErrorMapping>>[] = [API, CONFIG, DATABASE, AUTH, AUTHZ, ESIGN, PATIENTS, AUDIT, CLINICAL, OBSERVATIONS, MESSAGING];
 
 const BY_CODE: ReadonlyMap<string, ErrorMapping> = new Map(MODULE_TABLES.flatMap((table) => Object.entries(table)));
 

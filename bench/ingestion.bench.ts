@@ -1,0 +1,383 @@
+/**
+ * Reading ingestion benchmark (issue 7).
+ *
+ * 1. Throughput: READINGS (default 1,000,000) pre-encoded wearable-reading.v1 messages are produced
+ *    to a fresh 6-partition topic first; then the production consumer (IngestionConsumer +
+ *    ObservationIngestService: validation, device lookup, INSERT ... ON CONFLICT DO NOTHING RETURNING,
+ *    daily aggregates, feature windows, inference queue, one audit entry per batch, offsets committed
+ *    after the transaction) drains it into PostgreSQL, as the application role. readings/s is
+ *    READINGS / (time from subscribe to the last row stored).
+ * 2. Baseline: the same readings, pre-encoded as COPY text rows, loaded with one server-side
+ *    `COPY ... FROM '<file>'` into an identical table with identical partitions and indexes.
+ *    Goal: ingestion >= 40% of the COPY rate.
+ * 3. Latency: readings stamped with the current time are produced at half the measured maximum rate
+ *    for LATENCY_SECONDS; p50/p99 of stored_at - measured_at. Goal: p99 < 1 s.
+ *
+ * PostgreSQL: DATABASE_URL (superuser), else the local server on 5432, else embedded. Kafka:
+ * KAFKA_BROKERS, else a local KRaft broker (test/support/kafka-broker.ts).
+ * Knobs: INGEST_BENCH_READINGS (1000000), INGEST_BENCH_PATIENTS (2000), INGEST_BENCH_LATENCY_SECONDS (20),
+ * INGEST_BENCH_MEMBERS (3: consumer-group members in the process, like INGEST_CONSUMERS).
+ * Run: npm run bench -- ingestion   (or: node -r @swc-node/register bench/ingestion.bench.ts)
+ */
+import 'reflect-metadata';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, createWriteStream, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { applicationRoleUrl, AuditService } from '@clinloop/audit';
+import { runMigrations } from '@clinloop/database';
+import { KafkaStreamTransport, topicFor, Topics } from '@clinloop/messaging';
+import { ObservationIngestService } from '@clinloop/observations';
+import { createAppDataSource } from '@clinloop/persistence';
+import { IngestionConsumer, IngestionMetrics } from '@clinloop/worker';
+import { ensureKafkaBroker } from '../test/support/kafka-broker';
+import { databaseUrl, ensurePostgresServer } from '../test/support/postgres-server';
+
+const READINGS = Number(process.env.INGEST_BENCH_READINGS ?? 1_000_000);
+const PATIENTS = Number(process.env.INGEST_BENCH_PATIENTS ?? 2_000);
+const LATENCY_SECONDS = Number(process.env.INGEST_BENCH_LATENCY_SECONDS ?? 20);
+/** Consumer group members in the worker process (INGEST_CONSUMERS in production). */
+const MEMBERS = Number(process.env.INGEST_BENCH_MEMBERS ?? 3);
+const PRODUCE_CHUNK = 5_000;
+const POLICY = { futureSkewMs: 300_000, lateAfterMs: 86_400_000 };
+
+interface BenchPatient {
+  readonly patientId: string;
+  readonly deviceId: string;
+}
+
+interface Reading {
+  readonly patient: BenchPatient;
+  readonly sequence: number;
+  readonly measuredAt: Date;
+  readonly sbp: number;
+  readonly dbp: number;
+  readonly heartRate: number;
+}
+
+/** test/support/database.ts has the same helper, but it imports vitest, which a plain process cannot. */
+async function adminQuery(adminUrl: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function createPatients(dataSource: DataSource): Promise<BenchPatient[]> {
+  const [organization] = await dataSource.query<{ id: string }[]>(
+    `INSERT INTO organizations (slug, name) VALUES ('bench', 'Bench') RETURNING id`,
+  );
+  if (!organization) throw new Error('no organization');
+  const rows = await dataSource.query<{ patient_id: string; device_id: string }[]>(
+    `WITH p AS (
+       INSERT INTO patients (organization_id, mrn, given_name, family_name, time_zone)
+       SELECT $1, 'BENCH-' || n, 'Bench', 'Patient', 'UTC' FROM generate_series(1, $2) n RETURNING id, mrn
+     ), d AS (
+       INSERT INTO devices (organization_id, serial, kind, model, validated)
+       SELECT $1, 'BENCH-CUFF-' || substr(mrn, 7), 'upper_arm_cuff', 'Bench cuff', true FROM p RETURNING id, serial
+     ), b AS (
+       INSERT INTO device_bindings (device_id, patient_id, bound_at)
+       SELECT d.id, p.id, now() - interval '400 days' FROM p JOIN d ON substr(d.serial, 12) = substr(p.mrn, 7)
+       RETURNING device_id, patient_id
+     )
+     SELECT patient_id, device_id FROM b`,
+    [organization.id, PATIENTS],
+  );
+  return rows.map((row) => ({ patientId: row.patient_id, deviceId: row.device_id }));
+}
+
+/** READINGS readings spread over the last 28 days, round-robin over patients, sequences per device. */
+function makeReadings(patients: readonly BenchPatient[], now: number): Reading[] {
+  const readings: Reading[] = [];
+  const span = 28 * 86_400_000;
+  for (let index = 0; index < READINGS; index++) {
+    const patient = patients[index % patients.length];
+    if (!patient) throw new Error('no patients');
+    const sequence = Math.floor(index / patients.length);
+    readings.push({
+      patient,
+      sequence,
+      measuredAt: new Date(now - span + Math.floor((index / READINGS) * span)),
+      sbp: 120 + (index % 40),
+      dbp: 75 + (index % 20),
+      heartRate: 60 + (index % 30),
+    });
+  }
+  return readings;
+}
+
+function encode(reading: Reading): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 1,
+      deviceId: reading.patient.deviceId,
+      sequence: reading.sequence,
+      patientId: reading.patient.patientId,
+      measuredAt: reading.measuredAt.toISOString(),
+      systolic: { value: reading.sbp, unit: 'mm[Hg]' },
+      diastolic: { value: reading.dbp, unit: 'mm[Hg]' },
+      heartRate: { value: reading.heartRate, unit: '/min' },
+      bodyPosition: 'sitting',
+      deviceKind: 'upper_arm_cuff',
+      firmware: '1.0.0',
+    }),
+  );
+}
+
+/** A copy of the observations table: same columns, partitions and indexes. */
+async function createCopyTable(dataSource: DataSource): Promise<void> {
+  await dataSource.query(
+    `CREATE TABLE bench_copy (LIKE observations INCLUDING DEFAULTS INCLUDING CONSTRAINTS) PARTITION BY RANGE (measured_at)`,
+  );
+  await dataSource.query(`ALTER TABLE bench_copy ADD PRIMARY KEY (id, measured_at)`);
+  await dataSource.query(`CREATE UNIQUE INDEX ON bench_copy (device_id, device_seq, measured_at)`);
+  await dataSource.query(`CREATE INDEX ON bench_copy (patient_id, measured_at)`);
+  await dataSource.query(`CREATE INDEX ON bench_copy USING brin (measured_at)`);
+  const partitions = await dataSource.query<{ name: string; bound: string }[]>(
+    `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'observations'::regclass`,
+  );
+  for (const partition of partitions) {
+    await dataSource.query(
+      `CREATE TABLE "bench_copy_${partition.name}" PARTITION OF bench_copy ${partition.bound}`,
+    );
+  }
+}
+
+function copyLine(reading: Reading, receivedAt: string): string {
+  // Same columns the ingest INSERT writes; id and stored_at come from the defaults in both tables.
+  return [
+    reading.patient.patientId,
+    reading.patient.deviceId,
+    reading.sequence,
+    reading.measuredAt.toISOString(),
+    0,
+    receivedAt,
+    'device',
+    'upper_arm_cuff',
+    reading.sbp,
+    reading.dbp,
+    reading.heartRate,
+    '\\N',
+    'mm[Hg]',
+    reading.sbp,
+    reading.dbp,
+    'sitting',
+    '1.0.0',
+    't',
+    'f',
+  ].join('\t');
+}
+
+async function writeCopyFile(readings: readonly Reading[]): Promise<string> {
+  const file = path.join(tmpdir(), `clinloop-ingest-bench-${randomUUID()}.tsv`);
+  const out = createWriteStream(file);
+  const receivedAt = new Date().toISOString();
+  for (let index = 0; index < readings.length; index += 10_000) {
+    const chunk = readings.slice(index, index + 10_000).map((reading) => copyLine(reading, receivedAt));
+    if (!out.write(`${chunk.join('\n')}\n`))
+      await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+  // The server process (another OS user) reads it.
+  chmodSync(file, 0o644);
+  return file;
+}
+
+async function storedCount(dataSource: DataSource): Promise<number> {
+  const [row] = await dataSource.query<{ n: string }[]>('SELECT count(*) AS n FROM observations');
+  return Number(row?.n ?? 0);
+}
+
+export default async function run(): Promise<void> {
+  const [server, kafka] = await Promise.all([ensurePostgresServer(() => undefined), ensureKafkaBroker({})]);
+  const name = `clinloop_bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(server.adminUrl, `CREATE DATABASE "${name}"`);
+  await adminQuery(server.adminUrl, `ALTER DATABASE "${name}" SET synchronous_commit = on`);
+  const url = databaseUrl(server.adminUrl, name);
+  const owner = createAppDataSource(url, { databasePoolSize: 2 }, 'clinloop-bench-owner');
+  const app = createAppDataSource(applicationRoleUrl(url), { databasePoolSize: 4 }, 'clinloop-bench-ingest');
+  const transport = new KafkaStreamTransport({ brokers: kafka.brokers, clientId: 'clinloop-ingest-bench' });
+  const runId = randomBytes(3).toString('hex');
+  const topics = {
+    readings: topicFor(Topics.wearableReadings.name, `bench-${runId}`),
+    fhirObservations: topicFor(Topics.fhirObservations.name, `bench-${runId}`),
+    deadLetter: topicFor(Topics.wearableReadingsDeadLetter.name, `bench-${runId}`),
+  };
+  const latencyTopics = {
+    ...topics,
+    readings: topicFor(Topics.wearableReadings.name, `bench-latency-${runId}`),
+  };
+  let copyFile: string | undefined;
+  try {
+    await owner.initialize();
+    await runMigrations(owner);
+    await app.initialize();
+    const [settings] = await owner.query<{ version: string; synchronous_commit: string }[]>(
+      `SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS synchronous_commit`,
+    );
+    log(
+      `ingestion bench: ${READINGS} readings, ${PATIENTS} patients, ${MEMBERS} consumer(s); PostgreSQL ${settings?.version ?? '?'} (${server.source}), synchronous_commit=${settings?.synchronous_commit ?? '?'}; ` +
+        `Kafka ${kafka.startedHere ? 'started here' : 'KAFKA_BROKERS'}; ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(2) ?? '?'}`,
+    );
+    const patients = await createPatients(owner);
+    const now = Date.now();
+    const readings = makeReadings(patients, now);
+    await createCopyTable(owner);
+    copyFile = await writeCopyFile(readings);
+
+    // 1. Through Kafka.
+    await transport.ensureTopics([
+      { topic: topics.readings, partitions: 6 },
+      { topic: topics.fhirObservations, partitions: 1 },
+      { topic: topics.deadLetter, partitions: 1 },
+      { topic: latencyTopics.readings, partitions: 6 },
+    ]);
+    const producedAt = Date.now();
+    for (let index = 0; index < readings.length; index += PRODUCE_CHUNK) {
+      await transport.produce(
+        topics.readings,
+        readings
+          .slice(index, index + PRODUCE_CHUNK)
+          .map((reading) => ({ key: reading.patient.patientId, value: encode(reading) })),
+      );
+    }
+    log(
+      `produced ${READINGS} messages in ${((Date.now() - producedAt) / 1000).toFixed(1)} s (not part of the measurement)`,
+    );
+
+    const registry = new Registry();
+    const metrics = new IngestionMetrics(registry);
+    const service = new ObservationIngestService(app, new AuditService(), {
+      component: 'worker.ingestion',
+      policy: POLICY,
+    });
+    const consumer = new IngestionConsumer({
+      transport,
+      service,
+      topics,
+      groupId: `bench-${runId}`,
+      metrics,
+      members: MEMBERS,
+    });
+    // Timed from the moment the group is joined: start-up is not ingestion.
+    await consumer.start();
+    const ingestStart = Date.now();
+    let stored = 0;
+    while (stored < READINGS) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      stored = (await metrics.stored.get()).values.reduce((sum, value) => sum + value.value, 0);
+      if (Date.now() - ingestStart > 30 * 60_000)
+        throw new Error(`only ${stored} of ${READINGS} stored after 30 minutes`);
+    }
+    const ingestSeconds = (Date.now() - ingestStart) / 1000;
+    await consumer.stop();
+    const ingestRate = READINGS / ingestSeconds;
+    const batches =
+      (await metrics.batchSize.get()).values.find(
+        (value) => value.metricName === 'clinloop_ingest_batch_size_count',
+      )?.value ?? 0;
+    if ((await storedCount(owner)) !== READINGS) throw new Error('stored count does not match');
+
+    // 2. Raw COPY of the same rows into the identical table.
+    const copyStart = Date.now();
+    await owner.query(`COPY bench_copy (patient_id, device_id, device_seq, measured_at, utc_offset_minutes, received_at, source, device_kind, sbp, dbp, heart_rate, steps,
+      original_pressure_unit, original_sbp, original_dbp, body_position, firmware, counts_toward_decisions, late) FROM '${copyFile}'`);
+    const copySeconds = (Date.now() - copyStart) / 1000;
+    const copyRate = READINGS / copySeconds;
+
+    log('');
+    log('| path | readings | seconds | readings/s |');
+    log('|---|---|---|---|');
+    log(
+      `| Kafka -> worker -> PostgreSQL (validated, idempotent, audited, ${batches} batches) | ${READINGS} | ${ingestSeconds.toFixed(1)} | ${Math.round(ingestRate)} |`,
+    );
+    log(
+      `| raw COPY of the same rows, identical table and indexes | ${READINGS} | ${copySeconds.toFixed(1)} | ${Math.round(copyRate)} |`,
+    );
+    log(`ingestion / COPY = ${((100 * ingestRate) / copyRate).toFixed(1)}% (goal >= 40%)`);
+
+    // 3. Latency at half the maximum rate.
+    const latencyRate = Math.max(100, Math.round(ingestRate / 2));
+    const latencyConsumer = new IngestionConsumer({
+      transport,
+      service,
+      topics: latencyTopics,
+      groupId: `bench-latency-${runId}`,
+      members: MEMBERS,
+      metrics: new IngestionMetrics(new Registry()),
+    });
+    await latencyConsumer.start();
+    const total = latencyRate * LATENCY_SECONDS;
+    const tick = 100;
+    const perTick = Math.max(1, Math.round((latencyRate * tick) / 1000));
+    const latencyStart = Date.now();
+    let sent = 0;
+    let tickIndex = 0;
+    while (sent < total) {
+      const batch: Reading[] = [];
+      for (let index = 0; index < perTick && sent < total; index++, sent++) {
+        const patient = patients[sent % patients.length];
+        if (!patient) throw new Error('no patients');
+        batch.push({
+          patient,
+          sequence: 10_000_000 + sent,
+          measuredAt: new Date(),
+          sbp: 130,
+          dbp: 80,
+          heartRate: 70,
+        });
+      }
+      await transport.produce(
+        latencyTopics.readings,
+        batch.map((reading) => ({ key: reading.patient.patientId, value: encode(reading) })),
+      );
+      tickIndex++;
+      const wait = latencyStart + tickIndex * tick - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    const achieved = sent / ((Date.now() - latencyStart) / 1000);
+    while ((await storedCount(owner)) < READINGS + total)
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    await latencyConsumer.stop();
+    const [latency] = await owner.query<{ p50: number; p99: number; max: number }[]>(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max
+         FROM (SELECT (extract(epoch FROM stored_at - measured_at) * 1000)::float8 AS ms FROM observations WHERE device_seq >= 10000000) t`,
+    );
+    log(
+      `latency measured-at -> stored at ${Math.round(achieved)} readings/s (target ${latencyRate}, half of max) for ${LATENCY_SECONDS} s: ` +
+        `p50 ${latency?.p50.toFixed(0) ?? '?'} ms, p99 ${latency?.p99.toFixed(0) ?? '?'} ms, max ${latency?.max.toFixed(0) ?? '?'} ms (goal p99 < 1000 ms)`,
+    );
+  } finally {
+    if (copyFile) rmSync(copyFile, { force: true });
+    await transport.close();
+    if (app.isInitialized) await app.destroy();
+    if (owner.isInitialized) await owner.destroy();
+    await adminQuery(server.adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(
+      () => undefined,
+    );
+    await kafka.stop();
+    await server.stop();
+  }
+}
+
+if (require.main === module) {
+  run().catch((error: unknown) => {
+    process.stderr.write(
+      `ingestion bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  });
+}

@@ -1,0 +1,370 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService, type AuditActor } from '@clinloop/audit';
+import { DEFAULT_RULES, type ClinicalRules } from '@clinloop/clinical';
+import { withTransaction } from '@clinloop/database';
+import type { DeviceKind } from '@clinloop/patients';
+import { ObservationErrorCode, type Rejection } from './errors';
+import { parseFhirObservation } from './fhir-observation.parser';
+import type { ReadingClaim, ValidReading } from './reading';
+import { validateClaim, type IngestPolicy, type RegisteredDevice } from './reading-validation';
+import { parseJsonBytes, parseWearableReading, type ParseResult } from './wearable-reading.parser';
+
+export type MessageFormat = 'wearable-reading.v1' | 'fhir-r4-observation';
+
+/** One stream message as the consumer hands it over: bytes, key and when it reached the broker. */
+export interface RawReadingMessage {
+  readonly format: MessageFormat;
+  readonly key: string | null;
+  readonly value: Buffer;
+  readonly receivedAt: Date;
+}
+
+export interface StoredObservation {
+  readonly id: string;
+  readonly patientId: string;
+  readonly measuredAt: Date;
+  readonly storedAt: Date;
+  readonly countsTowardDecisions: boolean;
+}
+
+export interface IngestOutcome {
+  /** Rows this call inserted; a replayed batch gives none. */
+  readonly stored: readonly StoredObservation[];
+  /** Valid readings already stored before (same device, sequence and time). */
+  readonly duplicates: number;
+  /** Per input message, in order: null when accepted (stored or duplicate). */
+  readonly rejections: readonly (Rejection | null)[];
+  readonly featureWindowsUpdated: number;
+  readonly patientsQueuedForInference: number;
+}
+
+export interface ObservationIngestOptions {
+  readonly policy: IngestPolicy;
+  readonly rules?: ClinicalRules;
+  readonly clock?: () => Date;
+  /** Names the writer in the audit trail, e.g. `worker.ingestion`. */
+  readonly component: string;
+}
+
+/** Where a batch came from, recorded in its audit entry (`topic:partition:first-last`). */
+export interface BatchReference {
+  readonly id: string;
+  readonly actor?: AuditActor;
+  readonly requestId?: string | null;
+}
+
+interface InsertedRow {
+  id: string;
+  patient_id: string;
+  measured_at: Date;
+  stored_at: Date;
+  counts_toward_decisions: boolean;
+}
+
+/**
+ * The one ingest path of readings (Kafka device messages, FHIR Observations, manual entry): parse,
+ * validate against the device registry and clinical-rules.md, then store a whole batch in one
+ * transaction and derive everything downstream from the rows the INSERT actually returned, so a
+ * replayed batch changes nothing anywhere.
+ *
+ * A database failure propagates (the consumer retries the batch); bad input never throws, it comes
+ * back as a rejection with a code.
+ */
+export class ObservationIngestService {
+  private readonly rules: ClinicalRules;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly options: ObservationIngestOptions,
+  ) {
+    this.rules = options.rules ?? DEFAULT_RULES;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** Parses raw messages (native or FHIR), then ingests them as one batch. */
+  async ingestMessages(
+    messages: readonly RawReadingMessage[],
+    batch: BatchReference,
+  ): Promise<IngestOutcome> {
+    const parsed = messages.map((message) => parseMessage(message));
+    return this.ingestClaims(
+      parsed.map((result, index) =>
+        result.ok
+          ? { claim: result.claim, receivedAt: messages[index]?.receivedAt ?? this.clock() }
+          : result.rejection,
+      ),
+      batch,
+    );
+  }
+
+  /**
+   * Validates claims (or passes on earlier rejections) and stores the valid ones in one transaction.
+   * Device lookup happens first and outside that transaction only to fail fast when the database is
+   * down; the binding is checked at each reading's measured-at time.
+   */
+  async ingestClaims(
+    inputs: readonly ({ readonly claim: ReadingClaim; readonly receivedAt: Date } | Rejection)[],
+    batch: BatchReference,
+  ): Promise<IngestOutcome> {
+    const now = this.clock();
+    const deviceIds = [
+      ...new Set(
+        inputs.flatMap((input) => ('claim' in input && input.claim.deviceId ? [input.claim.deviceId] : [])),
+      ),
+    ];
+    const devices =
+      deviceIds.length > 0
+        ? await loadDevices(this.dataSource.manager, deviceIds)
+        : new Map<string, RegisteredDevice>();
+    const valid: ValidReading[] = [];
+    const rejections = inputs.map((input): Rejection | null => {
+      if (!('claim' in input)) return input;
+      const device = input.claim.deviceId ? (devices.get(input.claim.deviceId) ?? null) : null;
+      const result = validateClaim(
+        input.claim,
+        device,
+        { now, receivedAt: input.receivedAt },
+        this.options.policy,
+        this.rules,
+      );
+      if (!result.ok) return result.rejection;
+      valid.push(result.reading);
+      return null;
+    });
+    if (valid.length === 0) {
+      return {
+        stored: [],
+        duplicates: 0,
+        rejections,
+        featureWindowsUpdated: 0,
+        patientsQueuedForInference: 0,
+      };
+    }
+    const kinds = new Map([...devices.values()].map((device) => [device.id, device.kind]));
+    const result = await withTransaction(this.dataSource, (manager) =>
+      this.store(manager, valid, kinds, batch),
+    );
+    return { ...result, duplicates: valid.length - result.stored.length, rejections };
+  }
+
+  /** Inserts, then feature windows, inference queue and the audit entry - all from RETURNING. */
+  async store(
+    manager: EntityManager,
+    readings: readonly ValidReading[],
+    deviceKinds: ReadonlyMap<string, DeviceKind>,
+    batch: BatchReference,
+  ): Promise<Omit<IngestOutcome, 'duplicates' | 'rejections'>> {
+    const rows = await insertReadings(manager, readings, deviceKinds);
+    const stored = rows.map((row) => ({
+      id: row.id,
+      patientId: row.patient_id,
+      measuredAt: new Date(row.measured_at),
+      storedAt: new Date(row.stored_at),
+      countsTowardDecisions: row.counts_toward_decisions,
+    }));
+    if (stored.length === 0) return { stored, featureWindowsUpdated: 0, patientsQueuedForInference: 0 };
+    const featurePatients = [
+      ...new Set(stored.filter((row) => row.countsTowardDecisions).map((row) => row.patientId)),
+    ].sort();
+    const featureWindowsUpdated =
+      featurePatients.length > 0 ? await updateFeatureWindows(manager, featurePatients) : 0;
+    const patientsQueuedForInference =
+      featurePatients.length > 0
+        ? await enqueueForInference(manager, featurePatients, this.rules.enoughData.minValidCuffReadings)
+        : 0;
+    const patients = [...new Set(stored.map((row) => row.patientId))].sort();
+    await this.audit.append(manager, [
+      {
+        actor: batch.actor ?? { type: 'system', component: this.options.component },
+        action: 'observations.ingest',
+        resource: { type: 'observation_batch', id: batch.id },
+        // One patient: the entry belongs in that patient's access report; a mixed batch lists them.
+        patientId: patients.length === 1 ? (patients[0] ?? null) : null,
+        outcome: 'success',
+        requestId: batch.requestId ?? null,
+        payload: {
+          count: stored.length,
+          observationIds: stored.map((row) => row.id),
+          patientIds: patients,
+          late: readings.filter((reading) => reading.late).length,
+        },
+      },
+    ]);
+    return { stored, featureWindowsUpdated, patientsQueuedForInference };
+  }
+}
+
+function parseMessage(message: RawReadingMessage): ParseResult {
+  const json = parseJsonBytes(message.value);
+  if (!json.ok) return json;
+  const parsed =
+    message.format === 'fhir-r4-observation'
+      ? parseFhirObservation(json.value)
+      : parseWearableReading(json.value);
+  // The key decides the partition, and with it the order of a patient's readings: a message keyed
+  // by someone else would be ordered against the wrong patient's stream.
+  if (parsed.ok && message.key !== null && message.key.toLowerCase() !== parsed.claim.patientId) {
+    return {
+      ok: false,
+      rejection: {
+        code: ObservationErrorCode.KEY_MISMATCH,
+        reason: `message key ${message.key} is not the patient id ${parsed.claim.patientId}`,
+      },
+    };
+  }
+  return parsed;
+}
+
+export async function loadDevices(
+  manager: EntityManager,
+  deviceIds: readonly string[],
+): Promise<Map<string, RegisteredDevice>> {
+  const rows = await manager.query<
+    {
+      id: string;
+      kind: DeviceKind;
+      validated: boolean;
+      patient_id: string | null;
+      bound_at: Date | null;
+      unbound_at: Date | null;
+    }[]
+  >(
+    `SELECT d.id, d.kind, d.validated, b.patient_id, b.bound_at, b.unbound_at
+       FROM devices d LEFT JOIN device_bindings b ON b.device_id = d.id
+      WHERE d.id = ANY($1::uuid[])`,
+    [deviceIds],
+  );
+  const devices = new Map<
+    string,
+    { id: string; kind: DeviceKind; validated: boolean; bindings: RegisteredDevice['bindings'][number][] }
+  >();
+  for (const row of rows) {
+    const device = devices.get(row.id) ?? {
+      id: row.id,
+      kind: row.kind,
+      validated: row.validated,
+      bindings: [],
+    };
+    if (row.patient_id !== null && row.bound_at !== null) {
+      device.bindings.push({
+        patientId: row.patient_id,
+        boundAt: new Date(row.bound_at),
+        unboundAt: row.unbound_at ? new Date(row.unbound_at) : null,
+      });
+    }
+    devices.set(row.id, device);
+  }
+  return devices;
+}
+
+/**
+ * One INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING for the whole batch: one
+ * round trip, duplicates (earlier deliveries, or a FHIR and a native copy in the same batch) are
+ * skipped by the unique key, and the daily aggregates are fed from the returned rows in the same
+ * statement.
+ */
+async function insertReadings(
+  manager: EntityManager,
+  readings: readonly ValidReading[],
+  deviceKinds: ReadonlyMap<string, DeviceKind>,
+): Promise<InsertedRow[]> {
+  const column = <T>(pick: (reading: ValidReading) => T): T[] => readings.map(pick);
+  return manager.query<InsertedRow[]>(
+    `WITH inserted AS (
+       INSERT INTO observations (patient_id, device_id, device_seq, measured_at, utc_offset_minutes, received_at, source, device_kind,
+                                 sbp, dbp, heart_rate, steps, original_pressure_unit, original_sbp, original_dbp, body_position, firmware,
+                                 counts_toward_decisions, late)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::timestamptz[], $5::smallint[], $6::timestamptz[], $7::text[],
+                            $8::device_kind[], $9::float8[], $10::float8[], $11::float8[], $12::integer[], $13::text[], $14::float8[],
+                            $15::float8[], $16::text[], $17::text[], $18::boolean[], $19::boolean[])
+       ON CONFLICT (device_id, device_seq, measured_at) DO NOTHING
+       RETURNING id, patient_id, measured_at, stored_at, counts_toward_decisions, sbp, dbp
+     ), daily AS (
+       INSERT INTO observation_daily_aggregates AS a (patient_id, day, readings, sum_sbp, sum_dbp, sum_sbp_sq, sum_dbp_sq)
+       SELECT patient_id, (measured_at AT TIME ZONE 'UTC')::date, count(*), sum(sbp), sum(dbp), sum(sbp * sbp), sum(dbp * dbp)
+         FROM inserted WHERE counts_toward_decisions GROUP BY 1, 2 ORDER BY 1, 2
+       ON CONFLICT (patient_id, day) DO UPDATE SET
+         readings = a.readings + excluded.readings, sum_sbp = a.sum_sbp + excluded.sum_sbp, sum_dbp = a.sum_dbp + excluded.sum_dbp,
+         sum_sbp_sq = a.sum_sbp_sq + excluded.sum_sbp_sq, sum_dbp_sq = a.sum_dbp_sq + excluded.sum_dbp_sq
+     )
+     SELECT id, patient_id, measured_at, stored_at, counts_toward_decisions FROM inserted`,
+    [
+      column((r) => r.claim.patientId),
+      column((r) => r.claim.deviceId),
+      column((r) => (r.claim.sequence === null ? null : String(r.claim.sequence))),
+      column((r) => r.claim.measuredAt.toISOString()),
+      column((r) => r.claim.utcOffsetMinutes),
+      column((r) => r.receivedAt.toISOString()),
+      column((r) => r.claim.source),
+      column((r) => (r.claim.deviceId ? (deviceKinds.get(r.claim.deviceId) ?? null) : null)),
+      column((r) => r.sbp),
+      column((r) => r.dbp),
+      column((r) => r.heartRate),
+      column((r) => r.claim.steps),
+      column((r) => r.originalPressureUnit),
+      column((r) => r.originalSbp),
+      column((r) => r.originalDbp),
+      column((r) => r.claim.bodyPosition),
+      column((r) => r.claim.firmware),
+      column((r) => r.countsTowardDecisions),
+      column((r) => r.late),
+    ],
+  );
+}
+
+/**
+ * Recomputes the 7/14/30-day windows of the given patients from their last 30 daily aggregate rows
+ * (bounded work per patient, whatever the history). Means and sample SDs of the readings that count
+ * toward decisions; days are UTC days.
+ */
+export async function updateFeatureWindows(
+  manager: EntityManager,
+  patientIds: readonly string[],
+): Promise<number> {
+  const window = (days: number): string => `
+      coalesce(sum(readings) FILTER (WHERE day > today - ${days}), 0),
+      sum(sum_sbp) FILTER (WHERE day > today - ${days}) / nullif(sum(readings) FILTER (WHERE day > today - ${days}), 0),
+      sum(sum_dbp) FILTER (WHERE day > today - ${days}) / nullif(sum(readings) FILTER (WHERE day > today - ${days}), 0),
+      sqrt(greatest(0, (sum(sum_sbp_sq) FILTER (WHERE day > today - ${days}) - sum(sum_sbp) FILTER (WHERE day > today - ${days}) ^ 2 / nullif(sum(readings) FILTER (WHERE day > today - ${days}), 0)) / nullif(sum(readings) FILTER (WHERE day > today - ${days}) - 1, 0))),
+      sqrt(greatest(0, (sum(sum_dbp_sq) FILTER (WHERE day > today - ${days}) - sum(sum_dbp) FILTER (WHERE day > today - ${days}) ^ 2 / nullif(sum(readings) FILTER (WHERE day > today - ${days}), 0)) / nullif(sum(readings) FILTER (WHERE day > today - ${days}) - 1, 0)))`;
+  const rows = await manager.query<{ patient_id: string }[]>(
+    `WITH params AS (SELECT (now() AT TIME ZONE 'UTC')::date AS today)
+     INSERT INTO patient_feature_windows AS w (patient_id, as_of_day, updated_at,
+       readings_7d, mean_sbp_7d, mean_dbp_7d, sd_sbp_7d, sd_dbp_7d,
+       readings_14d, mean_sbp_14d, mean_dbp_14d, sd_sbp_14d, sd_dbp_14d,
+       readings_30d, mean_sbp_30d, mean_dbp_30d, sd_sbp_30d, sd_dbp_30d)
+     SELECT p.patient_id, params.today, now(), ${window(7)}, ${window(14)}, ${window(30)}
+       FROM unnest($1::uuid[]) AS p(patient_id)
+       CROSS JOIN params
+       LEFT JOIN observation_daily_aggregates a ON a.patient_id = p.patient_id AND a.day > params.today - 30 AND a.day <= params.today
+      GROUP BY p.patient_id, params.today
+     ON CONFLICT (patient_id) DO UPDATE SET
+       as_of_day = excluded.as_of_day, updated_at = excluded.updated_at, updates = w.updates + 1,
+       readings_7d = excluded.readings_7d, mean_sbp_7d = excluded.mean_sbp_7d, mean_dbp_7d = excluded.mean_dbp_7d, sd_sbp_7d = excluded.sd_sbp_7d, sd_dbp_7d = excluded.sd_dbp_7d,
+       readings_14d = excluded.readings_14d, mean_sbp_14d = excluded.mean_sbp_14d, mean_dbp_14d = excluded.mean_dbp_14d, sd_sbp_14d = excluded.sd_sbp_14d, sd_dbp_14d = excluded.sd_dbp_14d,
+       readings_30d = excluded.readings_30d, mean_sbp_30d = excluded.mean_sbp_30d, mean_dbp_30d = excluded.mean_dbp_30d, sd_sbp_30d = excluded.sd_sbp_30d, sd_dbp_30d = excluded.sd_dbp_30d
+     RETURNING patient_id`,
+    [patientIds],
+  );
+  return rows.length;
+}
+
+/** Queues patients whose 7-day count of decision readings reached the enough-data threshold; one pending entry per patient. */
+async function enqueueForInference(
+  manager: EntityManager,
+  patientIds: readonly string[],
+  minReadings: number,
+): Promise<number> {
+  const rows = await manager.query<{ patient_id: string }[]>(
+    `INSERT INTO inference_queue (patient_id, reason)
+     SELECT patient_id, 'enough_data' FROM patient_feature_windows
+      WHERE patient_id = ANY($1::uuid[]) AND readings_7d >= $2
+      ORDER BY patient_id
+     ON CONFLICT (patient_id) WHERE completed_at IS NULL DO NOTHING
+     RETURNING patient_id`,
+    [patientIds, minReadings],
+  );
+  return rows.length;
+}
