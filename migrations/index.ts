@@ -3,11 +3,8 @@ import { InitialSchema1795392000000 } from './1795392000000-initial-schema';
 import { AuditTrail1795392100000 } from './1795392100000-audit-trail';
 import { IdentityAndAccess1795392200000 } from './1795392200000-identity-and-access';
 import { Observations1795392300000 } from './1795392300000-observations';
+import { SafetyBounds1795392400000 } from './1795392400000-safety-bounds';
+import { Alerts1795392500000 } from './1795392500000-alerts';
 
 /** Every migration, oldest first. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly (new () => MigrationInterface)[] = [
-  InitialSchema1795392000000,
-  AuditTrail1795392100000,
-  IdentityAndAccess1795392200000,
-  Observations1795392300000,
-];
+export const MIGRATIONS: readonly (new () => MigrationInterface)[] = [InitialSchema1795392000000, AuditTrail1795392100000, IdentityAndAccess1795392200000, Observations1795392300000, SafetyBounds1795392400000, Alerts1795392500000];

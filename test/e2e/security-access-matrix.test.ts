@@ -100,6 +100,40 @@ const PROBES: readonly Probe[] = [
     'mutation S($input: SignRecordInput!) { signRecord(input: $input) { id } }',
     (f) => ({ input: { recordType: 'RegimenVersion', recordId: f.mariaRegimen, meaning: 'REVIEWED', email: 'someone@demo.clinloop.test', password: 'wrong-password-x' } }),
   ),
+  graphqlProbe(
+    'checkProposal (no PHI, creates nothing)',
+    'checkProposal',
+    'query C($input: CheckProposalInput!) { checkProposal(input: $input) { tier } }',
+    () => ({
+      input: {
+        now: '2025-06-01T12:00:00Z',
+        patient: { regimen: [], bounds: null, pregnant: false, angioedemaHistory: false, sulfonamideAllergy: false, anuria: false, openAlerts: [], lastIncreaseAt: null },
+        proposal: { drug: 'amlodipine', fromMg: 0, toMg: 2.5, confidence: 0.9 },
+      },
+    }),
+  ),
+  graphqlProbe('safetyBounds - DEMO-0001, team A', 'safetyBounds', 'query B($id: ID!) { safetyBounds(patientId: $id) { version } }', (f) => ({ id: f.maria })),
+  graphqlProbe('safetyBounds - DEMO-0003, team B', 'safetyBounds', 'query B($id: ID!) { safetyBounds(patientId: $id) { version } }', (f) => ({ id: f.aiko })),
+  graphqlProbe('safetyBoundsHistory - DEMO-0001, team A', 'safetyBoundsHistory', 'query B($id: ID!) { safetyBoundsHistory(patientId: $id) { version } }', (f) => ({ id: f.maria }), length('safetyBoundsHistory')),
+  graphqlProbe(
+    'signSafetyBounds (DEMO-0001, wrong password)',
+    'signSafetyBounds',
+    'mutation S($input: SignSafetyBoundsInput!) { signSafetyBounds(input: $input) { id } }',
+    (f) => ({
+      input: {
+        patientId: f.maria,
+        targetSbp: 130,
+        targetDbp: 80,
+        allowedDrugs: [{ drug: 'amlodipine', minDailyMg: 2.5, maxDailyMg: 10 }],
+        confidenceFloor: 0.8,
+        email: 'someone@demo.clinloop.test',
+        password: 'wrong-password-x',
+      },
+    }),
+  ),
+  graphqlProbe('alerts - DEMO-0001, team A', 'alerts', 'query A($id: ID!) { alerts(patientId: $id) { id guidance } }', (f) => ({ id: f.maria }), length('alerts')),
+  graphqlProbe('alerts - DEMO-0003, team B', 'alerts', 'query A($id: ID!) { alerts(patientId: $id) { id } }', (f) => ({ id: f.aiko }), length('alerts')),
+  graphqlProbe('acknowledgeAlert (unknown alert)', 'acknowledgeAlert', `mutation { acknowledgeAlert(alertId: "${NOBODY}") { id } }`),
   httpProbe('GET /health', (api, token) => withToken(request(api.app.getHttpServer()).get('/health'), token)),
   httpProbe('GET /.well-known/jwks.json', (api, token) => withToken(request(api.app.getHttpServer()).get('/.well-known/jwks.json'), token)),
   httpProbe('POST /oauth/token (unknown client)', (api, token) =>

@@ -11,7 +11,9 @@ import { FormularyModule } from '@clinloop/formulary';
 import type { StreamTransport } from '@clinloop/messaging';
 import type { Logger } from '@clinloop/observability';
 import { OrganizationsModule } from '@clinloop/organizations';
+import { AlertsModule } from '@clinloop/alerts';
 import { PatientsModule, RegimenSigningSource } from '@clinloop/patients';
+import { SafetyBoundsModule } from '@clinloop/safety-bounds';
 import { createGraphqlErrorFormatter } from './errors/graphql-error-formatter';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import { graphqlValidationRules } from './hardening/graphql-limits';
@@ -24,6 +26,7 @@ import { APP_CONFIG, LOGGER, METRICS_REGISTRY, RUNTIME_INFO, STREAM_TRANSPORT } 
 import { AuditExportController } from './auditor/audit-export.controller';
 import { AuditorResolver } from './auditor/auditor.resolver';
 import { AuditorService } from './auditor/auditor.service';
+import { CheckProposalResolver } from './clinical/check-proposal.resolver';
 
 export interface ApiDependencies {
   readonly config: AppConfig;
@@ -67,6 +70,14 @@ export class AppModule {
   static with(deps: ApiDependencies & { tokenKeys: TokenKeyRing; audit: AuditAppender }): DynamicModule {
     const { config } = deps;
     const production = config.nodeEnv === 'production';
+    // One instance, imported by the features that sign (safety bounds) as well as by the app.
+    const authModule = AuthModule.forRoot({
+      config,
+      keys: deps.tokenKeys,
+      audit: deps.audit,
+      clock: deps.clock,
+      signableRecords: { imports: [PatientsModule], sources: [RegimenSigningSource] },
+    });
     return {
       module: AppModule,
       imports: [
@@ -88,20 +99,17 @@ export class AppModule {
         }),
         OrganizationsModule,
         PatientsModule,
-        AuthModule.forRoot({
-          config,
-          keys: deps.tokenKeys,
-          audit: deps.audit,
-          clock: deps.clock,
-          signableRecords: { imports: [PatientsModule], sources: [RegimenSigningSource] },
-        }),
+        authModule,
         FormularyModule,
+        SafetyBoundsModule.forRoot({ imports: [authModule] }),
+        AlertsModule.forRoot({ imports: [authModule] }),
       ],
       controllers: [HealthController, AuditExportController],
       providers: [
         SystemResolver,
         AuditorService,
         AuditorResolver,
+        CheckProposalResolver,
         RequestSecurityService,
         { provide: APP_GUARD, useClass: AbilityGuard },
         { provide: APP_FILTER, useFactory: () => new HttpErrorFilter(deps.logger) },

@@ -94,6 +94,7 @@ function defineUserAbilities(can: Grant, user: UserPrincipal): void {
       can('read', 'CareTeam', { organizationId, id: { $in: [...user.careTeamIds] } });
       can('read', 'ElectronicSignature', { organizationId });
       can('read', 'ModelVersion', { organizationId });
+      can('read', 'EnvelopeCheck');
       if (user.formularyPermission) can(['update', 'sign'], 'Formulary');
       break;
     }
@@ -120,5 +121,7 @@ function defineClientAbilities(can: Grant, client: ClientPrincipal): void {
   for (const scope of client.scopes) {
     const grant = SCOPE_GRANTS[scope];
     can(grant.action, grant.subject, { organizationId }, grant.subject === 'Patient' ? INTEGRATOR_PATIENT_FIELDS : undefined);
+    // Whoever may read recommendations may ask the envelope how a proposal would be routed.
+    if (scope === 'recommendations:read') can('read', 'EnvelopeCheck');
   }
 }

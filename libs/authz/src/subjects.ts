@@ -47,6 +47,7 @@ export const SUBJECT_TYPES = [
   'ElectronicSignature',
   'ModelVersion',
   'Report',
+  'EnvelopeCheck',
 ] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];
 
@@ -81,11 +82,16 @@ export interface OwnSubject {
   readonly userId: string;
 }
 
+/** Asking the safety envelope "what would happen" (checkProposal): no PHI, creates nothing. */
+export interface EnvelopeCheckSubject {
+  readonly kind: 'EnvelopeCheck';
+}
+
 export interface PublicSubject {
   readonly kind: (typeof PUBLIC_SUBJECTS)[number];
 }
 
-export type SubjectObject = PatientRecordSubject | CareTeamSubject | OrganizationRecordSubject | OwnSubject | PublicSubject;
+export type SubjectObject = PatientRecordSubject | CareTeamSubject | OrganizationRecordSubject | OwnSubject | PublicSubject | EnvelopeCheckSubject;
 
 export function patientSubject(patient: { id: string; organizationId: string; careTeamIds: readonly string[] }): PatientRecordSubject {
   return { kind: 'Patient', id: patient.id, organizationId: patient.organizationId, patientId: patient.id, careTeamIds: patient.careTeamIds };

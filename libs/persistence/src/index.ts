@@ -1,9 +1,11 @@
 import { DataSource } from 'typeorm';
+import { AlertEntity } from '@clinloop/alerts';
 import { AUTH_ENTITIES } from '@clinloop/auth';
 import { AppConfig } from '@clinloop/config';
 import { createDataSource } from '@clinloop/database';
 import { FormularyDrugEntity } from '@clinloop/formulary';
 import { MIGRATIONS } from '@clinloop/migrations';
+import { SafetyBoundsVersionEntity } from '@clinloop/safety-bounds';
 import { CareTeamEntity, CareTeamMemberEntity, OrganizationEntity, UserEntity } from '@clinloop/organizations';
 import {
   CareTeamPatientEntity,
@@ -28,6 +30,8 @@ export const ENTITIES = [
   RegimenItemEntity,
   FormularyDrugEntity,
   ...AUTH_ENTITIES,
+  SafetyBoundsVersionEntity,
+  AlertEntity,
 ];
 
 export { MIGRATIONS };

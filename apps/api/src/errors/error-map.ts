@@ -1,3 +1,4 @@
+import { AlertsErrorCode } from '@clinloop/alerts';
 import { AuditErrorCode } from '@clinloop/audit';
 import { AuthErrorCode, SignatureErrorCode } from '@clinloop/auth';
 import { AuthzErrorCode } from '@clinloop/authz';
@@ -8,6 +9,7 @@ import { isClinLoopError } from '@clinloop/errors';
 import { MessagingErrorCode } from '@clinloop/messaging';
 import { ObservationErrorCode } from '@clinloop/observations';
 import { PatientsErrorCode } from '@clinloop/patients';
+import { SafetyBoundsErrorCode } from '@clinloop/safety-bounds';
 import { ApiErrorCode } from './api-errors';
 
 export interface ErrorMapping {
@@ -108,6 +110,16 @@ const CLINICAL: Record<ClinicalErrorCode, ErrorMapping> = {
   [ClinicalErrorCode.INVALID_INPUT]: clientError('BAD_USER_INPUT'),
 };
 
+const SAFETY_BOUNDS: Record<SafetyBoundsErrorCode, ErrorMapping> = {
+  [SafetyBoundsErrorCode.OUTSIDE_FORMULARY]: clientError('BAD_USER_INPUT'),
+  [SafetyBoundsErrorCode.INVALID]: clientError('BAD_USER_INPUT'),
+};
+
+const ALERTS: Record<AlertsErrorCode, ErrorMapping> = {
+  [AlertsErrorCode.NOT_FOUND]: clientError('NOT_FOUND', 404),
+  [AlertsErrorCode.ALREADY_RESOLVED]: clientError('CONFLICT', 409),
+};
+
 const MESSAGING: Record<MessagingErrorCode, ErrorMapping> = {
   [MessagingErrorCode.BROKER_UNREACHABLE]: serverError('SERVICE_UNAVAILABLE', 503),
   [MessagingErrorCode.TOPIC_SETUP_FAILED]: serverError('SERVICE_UNAVAILABLE', 503),
@@ -146,7 +158,7 @@ const DATABASE: Record<DatabaseErrorCode, ErrorMapping> = {
   [DatabaseErrorCode.MIGRATION_FAILED]: serverError('SERVICE_UNAVAILABLE', 503),
 };
 
-const MODULE_TABLES: readonly Readonly<Record<string, ErrorMapping>>[] = [API, CONFIG, DATABASE, AUTH, AUTHZ, ESIGN, PATIENTS, AUDIT, CLINICAL, OBSERVATIONS, MESSAGING];
+const MODULE_TABLES: readonly Readonly<Record<string, ErrorMapping>>[] = [API, CONFIG, DATABASE, AUTH, AUTHZ, ESIGN, PATIENTS, AUDIT, CLINICAL, OBSERVATIONS, SAFETY_BOUNDS, ALERTS, MESSAGING];
 
 const BY_CODE: ReadonlyMap<string, ErrorMapping> = new Map(MODULE_TABLES.flatMap((table) => Object.entries(table)));
 
