@@ -7,6 +7,7 @@ import { seedDemo } from '@clinloop/demo';
 import { describeError } from '@clinloop/errors';
 import { createMetricsRegistry, type Logger } from '@clinloop/observability';
 import { createWorker, type Worker } from '@clinloop/worker';
+import { startAlertEscalation } from './alert-escalation-runtime';
 import { startAuditCheckpointing } from './audit-runtime';
 import { connect, DatabaseRuntime, migrate, openDatabase } from './database-runtime';
 import { startPortals, type PortalProcess } from './portals';
@@ -71,6 +72,8 @@ export async function startClinLoop(config: AppConfig, logger: Logger, parts: Ru
       stack.push(() => worker?.stop() ?? Promise.resolve());
       const checkpointing = await startAuditCheckpointing(config, dataSource, stream.mode === 'kafka' ? stream.transport : null, logger.child({ component: 'audit' }));
       stack.push(() => checkpointing.stop());
+      const escalation = startAlertEscalation(dataSource, logger.child({ component: 'alerts' }));
+      stack.push(() => escalation.stop());
     }
 
     const apiUrl = config.publicApiUrl ?? `http://${config.host}:${config.port}`;
