@@ -1,3 +1,4 @@
+import { startPollingJob } from '@clinloop/scheduling';
 import { SignedCheckpoint } from './checkpoint';
 import { CheckpointService } from './checkpoint.service';
 
@@ -26,37 +27,17 @@ export interface CheckpointSchedule {
  */
 export function startCheckpointSchedule(service: CheckpointService, options: CheckpointScheduleOptions): CheckpointSchedule {
   const clock = options.clock ?? (() => new Date());
-  const pollMs = options.pollMs ?? Math.min(5_000, options.intervalMs);
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> = Promise.resolve();
-
-  const round = async (): Promise<void> => {
-    try {
+  return startPollingJob({
+    name: 'audit-checkpoints',
+    intervalMs: options.pollMs ?? Math.min(5_000, options.intervalMs),
+    onError: (error) => options.onError(error),
+    run: async () => {
       const { uncovered, lastIssuedAt } = await service.backlog();
       const intervalPassed = lastIssuedAt === null || clock().getTime() - lastIssuedAt.getTime() >= options.intervalMs;
       if (uncovered >= options.everyEntries || (uncovered > 0 && intervalPassed)) {
         const { checkpoint, created } = await service.createCheckpoint();
         if (created) options.onCheckpoint?.(checkpoint);
       }
-    } catch (error) {
-      options.onError(error);
-    }
-  };
-  const schedule = (): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      inFlight = round().finally(schedule);
-    }, pollMs);
-    // A schedule alone must not keep a process alive that is otherwise shutting down.
-    timer.unref();
-  };
-  schedule();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await inFlight;
     },
-  };
+  });
 }

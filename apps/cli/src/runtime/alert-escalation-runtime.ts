@@ -4,6 +4,7 @@ import { SYSTEM_CLOCK } from '@clinloop/auth';
 import { withTransaction } from '@clinloop/database';
 import { describeError } from '@clinloop/errors';
 import type { Logger } from '@clinloop/observability';
+import { startPollingJob } from '@clinloop/scheduling';
 import { DataSource } from 'typeorm';
 
 /** How often the worker looks for CRITICAL alerts nobody acknowledged in time (the rule is 15 minutes). */
@@ -19,30 +20,13 @@ export interface AlertEscalation {
  */
 export function startAlertEscalation(dataSource: DataSource, logger: Logger): AlertEscalation {
   const service = new AlertsService(new AuditService(), IN_APP_NOTIFIER, SYSTEM_CLOCK);
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> = Promise.resolve();
-  const round = async (): Promise<void> => {
-    try {
+  return startPollingJob({
+    name: 'alert-escalation',
+    intervalMs: ESCALATION_POLL_MS,
+    run: async () => {
       const outcomes = await withTransaction(dataSource, (manager) => service.escalateDue(manager));
       for (const outcome of outcomes) logger.warn({ ...outcome }, `alert ${outcome.alertId}: ${outcome.action}`);
-    } catch (error) {
-      logger.error({ err: error }, `alert escalation round failed (retried at the next poll): ${describeError(error)}`);
-    }
-  };
-  const schedule = (): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      inFlight = round().finally(schedule);
-    }, ESCALATION_POLL_MS);
-    timer.unref();
-  };
-  schedule();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await inFlight;
     },
-  };
+    onError: (error) => logger.error({ err: error }, `alert escalation round failed (retried at the next poll): ${describeError(error)}`),
+  });
 }

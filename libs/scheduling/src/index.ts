@@ -1,0 +1,1 @@
+export { startPollingJob, type PollingJob, type PollingJobOptions } from './polling-job';
