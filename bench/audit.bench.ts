@@ -5,10 +5,14 @@
  *    application role) at 1, 100 and 1000 entries per transaction, synchronous_commit on, in a
  *    database of its own (created and dropped here). Goal: 1000 per transaction >= 20x the rate of
  *    one per transaction.
- * 2. Verification speed in entries/s (re-encode every entry canonically, SHA-256 it, check the link,
- *    fold it into the Merkle root, compare with the signed checkpoint) next to one plain SHA-256 per
- *    entry over the very same bytes, in the same process, rounds alternating. Goal: >= 50% of raw.
- *    The same export verified from JSON Lines text (parsing included) is shown too.
+ * 2. Verification speed in entries/s next to one plain SHA-256 per entry over the very same bytes,
+ *    in the same process, rounds alternating. Goal: >= 50% of raw. Two verifiers:
+ *    (a) in memory: re-encode every entry canonically, SHA-256 it, check the link, fold it into the
+ *        Merkle root, compare with the signed checkpoint;
+ *    (b) what an auditor runs: the same trail as a JSON Lines export, verified from its text
+ *        (line splitting, JSON parsing, field checks, (a), entries digest, manifest signature).
+ *    Also shown, to say where the time goes: re-encoding and hashing alone, and JSON.parse of the
+ *    export's lines alone (a ceiling for (b) that no verifier of this format can pass).
  *
  * PostgreSQL: DATABASE_URL (a superuser URL), else the local server on 5432, else an embedded one.
  * Knobs: AUDIT_BENCH_VERIFY_ENTRIES (100000), AUDIT_BENCH_ROUNDS (5).
@@ -91,6 +95,8 @@ interface VerifyRates {
   /** Re-encoding and hashing alone: the floor of any verifier that checks fields, not bytes. */
   readonly encodeAndHash: number;
   readonly verify: number;
+  /** JSON.parse of every line of the export and nothing else. */
+  readonly parseJsonl: number;
   readonly verifyJsonl: number;
 }
 
@@ -115,6 +121,7 @@ async function benchVerify(): Promise<VerifyRates> {
   const raw: number[] = [];
   const encodeAndHash: number[] = [];
   const verify: number[] = [];
+  const parseJsonl: number[] = [];
   const verifyJsonl: number[] = [];
   let sink = 0;
   for (let round = 0; round < ROUNDS; round++) {
@@ -137,7 +144,14 @@ async function benchVerify(): Promise<VerifyRates> {
       for (const entry of entries) sink ^= computeEntryHash(entry, entry.prevHash).charCodeAt(0);
       encodeAndHash.push(rate(entries.length, process.hrtime.bigint() - started));
     };
-    const order = round % 2 === 0 ? [measureRaw, measureEncodeAndHash, measureVerify] : [measureVerify, measureEncodeAndHash, measureRaw];
+    const measureParse = (): void => {
+      const started = process.hrtime.bigint();
+      for (let start = 0, end = jsonl.indexOf('\n'); end >= 0; start = end + 1, end = jsonl.indexOf('\n', start)) {
+        sink ^= Object.keys(JSON.parse(jsonl.slice(start, end)) as object).length;
+      }
+      parseJsonl.push(rate(entries.length, process.hrtime.bigint() - started));
+    };
+    const order = round % 2 === 0 ? [measureRaw, measureEncodeAndHash, measureVerify, measureParse] : [measureParse, measureVerify, measureEncodeAndHash, measureRaw];
     for (const measure of order) measure();
     const started = process.hrtime.bigint();
     const result = await verifyExport(oneChunk(jsonl), { publicKey: signer.publicKey, trusted: [] });
@@ -145,7 +159,7 @@ async function benchVerify(): Promise<VerifyRates> {
     verifyJsonl.push(rate(entries.length, process.hrtime.bigint() - started));
   }
   if (sink === -1) process.stdout.write('');
-  return { raw: median(raw), encodeAndHash: median(encodeAndHash), verify: median(verify), verifyJsonl: median(verifyJsonl) };
+  return { raw: median(raw), encodeAndHash: median(encodeAndHash), verify: median(verify), parseJsonl: median(parseJsonl), verifyJsonl: median(verifyJsonl) };
 }
 
 async function main(): Promise<void> {
@@ -181,13 +195,15 @@ async function main(): Promise<void> {
     process.stdout.write(`  goal: 1000/transaction >= 20x 1/transaction -> ${batchedRatio.toFixed(1)}x ${batchedRatio >= 20 ? 'MET' : 'NOT MET'}\n\n`);
 
     const verify = await benchVerify();
-    const ratio = verify.verify / verify.raw;
-    process.stdout.write(`verification (${VERIFY_ENTRIES.toLocaleString('en-US')} entries, in memory)\n`);
-    process.stdout.write(`  raw SHA-256 over the same bytes:            ${format(verify.raw)} entries/s\n`);
-    process.stdout.write(`  re-encode + hash only (no link, no tree):   ${format(verify.encodeAndHash)} entries/s  (${((100 * verify.encodeAndHash) / verify.raw).toFixed(0)}% of raw)\n`);
-    process.stdout.write(`  verify (encode, hash, link, Merkle root):   ${format(verify.verify)} entries/s  (${(100 * ratio).toFixed(0)}% of raw)\n`);
-    process.stdout.write(`  verify a JSON Lines export (with parsing):  ${format(verify.verifyJsonl)} entries/s  (${((100 * verify.verifyJsonl) / verify.raw).toFixed(0)}% of raw)\n`);
-    process.stdout.write(`  goal: verify >= 50% of raw hashing -> ${(100 * ratio).toFixed(0)}% ${ratio >= 0.5 ? 'MET' : 'NOT MET'}\n`);
+    const percent = (perSecond: number): string => `${((100 * perSecond) / verify.raw).toFixed(0)}% of raw`;
+    const goal = (perSecond: number): string => `${percent(perSecond)} ${perSecond / verify.raw >= 0.5 ? 'MET' : 'NOT MET'}`;
+    process.stdout.write(`verification (${VERIFY_ENTRIES.toLocaleString('en-US')} entries)\n`);
+    process.stdout.write(`  raw SHA-256 over the same bytes:                  ${format(verify.raw)} entries/s\n`);
+    process.stdout.write(`  re-encode + hash only (no link, no tree):         ${format(verify.encodeAndHash)} entries/s  (${percent(verify.encodeAndHash)})\n`);
+    process.stdout.write(`  (a) verify in memory (encode, hash, link, tree):  ${format(verify.verify)} entries/s  (${percent(verify.verify)})\n`);
+    process.stdout.write(`  JSON.parse of the export's lines alone:           ${format(verify.parseJsonl)} entries/s  (${percent(verify.parseJsonl)}: a ceiling for (b))\n`);
+    process.stdout.write(`  (b) verify a JSON Lines export from its text:     ${format(verify.verifyJsonl)} entries/s  (${percent(verify.verifyJsonl)})\n`);
+    process.stdout.write(`  goal: verify >= 50% of raw hashing -> (a) ${goal(verify.verify)}; (b) ${goal(verify.verifyJsonl)}\n`);
   } finally {
     if (owner.isInitialized) await owner.destroy();
     if (app.isInitialized) await app.destroy();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AuditEntryContent } from './audit-entry';
-import { computeEntryHash, encodeEntry, ENTRY_TAG, entryHashInput, GENESIS_HASH, toAuditTimestamp } from './canonical-encoding';
+import { computeEntryHash, computeEntryHashBinary, encodeEntry, ENTRY_TAG, entryHashInput, GENESIS_HASH, hexEqualsBinary, toAuditTimestamp } from './canonical-encoding';
 import { AuditError } from './errors';
 import { leafHash } from './merkle-tree';
 
@@ -98,6 +98,30 @@ describe('encodeEntry', () => {
   it('refuses a previous hash that is not 64 lowercase hex digits', () => {
     expect(() => computeEntryHash(BASE, 'F'.repeat(64))).toThrow(AuditError);
     expect(() => computeEntryHash(BASE, '0'.repeat(63))).toThrow(AuditError);
+  });
+});
+
+describe('the verifier\'s binary hashes', () => {
+  const prevHash = computeEntryHash(BASE, GENESIS_HASH);
+  const next = { ...BASE, seq: 2, payload: { note: 'Grenzwert ✓' } };
+
+  it('are the entry hash, whether the previous hash comes as hex or as the bytes it spells', () => {
+    const expected = computeEntryHash(next, prevHash);
+    expect(Buffer.from(computeEntryHashBinary(next, prevHash, null), 'latin1').toString('hex')).toBe(expected);
+    expect(Buffer.from(computeEntryHashBinary(next, prevHash, Buffer.from(prevHash, 'hex').toString('latin1')), 'latin1').toString('hex')).toBe(expected);
+  });
+
+  it.each([
+    ['the same hash', (hex: string) => hex, true],
+    ['one digit changed', (hex: string) => `${hex.slice(0, 63)}${hex.endsWith('0') ? '1' : '0'}`, false],
+    ['upper case', (hex: string) => hex.toUpperCase(), false],
+    ['one digit short', (hex: string) => hex.slice(1), false],
+  ] as const)('compare with displayed hex: %s', (_name, display, equal) => {
+    const binary = computeEntryHashBinary(next, prevHash, null);
+    const hex = Buffer.from(binary, 'latin1').toString('hex');
+    // Hex digits only some of which are letters, so the upper-case case really differs.
+    expect(/[a-f]/.test(hex) && /[0-9]/.test(hex)).toBe(true);
+    expect(hexEqualsBinary(display(hex), binary)).toBe(equal);
   });
 });
 

@@ -1,5 +1,5 @@
 import { AuditEntry } from './audit-entry';
-import { computeEntryHash, GENESIS_HASH } from './canonical-encoding';
+import { computeEntryHashBinary, GENESIS_HASH, HASH_BYTES, hexEqualsBinary } from './canonical-encoding';
 import { SignedCheckpoint } from './checkpoint';
 import { AuditError } from './errors';
 import { CompletedNodeListener, EMPTY_TREE_ROOT, MerkleAccumulator } from './merkle-tree';
@@ -21,12 +21,15 @@ export class ChainVerifier {
   private readonly accumulator: MerkleAccumulator;
   private readonly expectations: CheckpointExpectation[] = [];
   private headHash: string;
+  /** The bytes of `headHash` as a binary string, once an entry has been verified in this run. */
+  private headBinary: string | null;
   private verifiedCount: number;
 
   /** From seq 1, or from a verified point: the tree of the first `start.tree.size` entries and the hash of the last. */
   constructor(expectations: readonly CheckpointExpectation[], start?: { readonly tree: MerkleAccumulator; readonly lastHash: string }) {
     this.accumulator = start?.tree ?? MerkleAccumulator.empty();
     this.headHash = start?.lastHash ?? GENESIS_HASH;
+    this.headBinary = start ? null : GENESIS_BINARY;
     this.verifiedCount = this.accumulator.size;
     this.expect(expectations);
   }
@@ -68,17 +71,19 @@ export class ChainVerifier {
         ? failure('reorder', entry.seq, `seq ${entry.seq} appears after seq ${this.verifiedCount}: entries are out of order or repeated`)
         : failure('gap', expected, `seq ${expected} is missing: the next entry is seq ${entry.seq}`);
     }
+    // When the entry is linked to the verified head, the head's bytes are what its prevHash spells.
+    const linked = entry.prevHash === this.headHash;
     let computed: string;
     try {
-      computed = computeEntryHash(entry, entry.prevHash);
+      computed = computeEntryHashBinary(entry, entry.prevHash, linked ? this.headBinary : null);
     } catch (error) {
       if (error instanceof AuditError) return failure('malformed', entry.seq, error.message);
       throw error;
     }
-    if (computed !== entry.hash) {
+    if (!hexEqualsBinary(entry.hash, computed)) {
       return failure('hash-mismatch', entry.seq, `the content of seq ${entry.seq} does not hash to its recorded hash: the entry was altered`);
     }
-    if (entry.prevHash !== this.headHash) {
+    if (!linked) {
       // This entry is consistent with itself, so what changed is the hash it was chained to.
       return this.verifiedCount === 0
         ? failure('broken-link', entry.seq, `seq 1 must chain to the genesis hash (64 zeros)`)
@@ -88,8 +93,9 @@ export class ChainVerifier {
             `seq ${this.verifiedCount} has hash ${short(this.headHash)}, but seq ${entry.seq} was chained to ${short(entry.prevHash)}: seq ${this.verifiedCount} was replaced`,
           );
     }
-    this.accumulator.appendHex(computed, onCompleted);
+    this.accumulator.appendBinary(computed, onCompleted);
     this.headHash = entry.hash;
+    this.headBinary = computed;
     this.verifiedCount = entry.seq;
     return this.checkExpectations();
   }
@@ -113,6 +119,8 @@ export class ChainVerifier {
     return null;
   }
 }
+
+const GENESIS_BINARY = '\u0000'.repeat(HASH_BYTES);
 
 export function short(hex: string): string {
   return `${hex.slice(0, 12)}...`;

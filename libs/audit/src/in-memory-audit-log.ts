@@ -2,7 +2,8 @@ import { AuditEntry, AuditEntryInput, toEntryDraft } from './audit-entry';
 import { GENESIS_HASH } from './canonical-encoding';
 import { AuditSigner, SignedCheckpoint, signCheckpoint } from './checkpoint';
 import { assembleExport } from './export/export-assembler';
-import { ExportFilters, ExportRecord, isUnfiltered, NO_FILTERS } from './export/export-records';
+import { exportFilters } from './export/export-filters';
+import { ExportFilters, ExportRecord, isUnfiltered } from './export/export-records';
 import { chainEntries } from './hash-chain';
 import { arrayNodeReader, consistencyPath, inclusionPath, merkleRoot, rangeRoot } from './merkle-tree';
 
@@ -43,15 +44,18 @@ export class InMemoryAuditLog {
     readonly checkpoint: SignedCheckpoint;
     readonly signer: AuditSigner;
     readonly exportedAt: string;
-    readonly filters?: ExportFilters;
+    readonly filters?: Partial<ExportFilters>;
     readonly trusted?: readonly SignedCheckpoint[];
+    /** Patient id -> organization id: what the patients table tells the store, for the organization filter. */
+    readonly patientOrganizations?: ReadonlyMap<string, string>;
   }): AsyncGenerator<ExportRecord> {
-    const filters = options.filters ?? NO_FILTERS;
+    const filters = exportFilters(options.filters ?? {});
+    const patientOrganizations = options.patientOrganizations ?? new Map<string, string>();
     const treeSize = options.checkpoint.treeSize;
     const leaves = this.stored.slice(0, treeSize).map((entry) => Buffer.from(entry.hash, 'hex'));
     const read = arrayNodeReader(leaves);
     const full = isUnfiltered(filters);
-    const selected = this.stored.slice(0, treeSize).filter((entry) => full || matchesFilters(entry, filters));
+    const selected = this.stored.slice(0, treeSize).filter((entry) => full || matchesFilters(entry, filters, (patientId) => patientOrganizations.get(patientId) ?? null));
     async function* entries(): AsyncGenerator<{ entry: AuditEntry; proof: { leafIndex: number; treeSize: number; path: string[] } | null }> {
       await Promise.resolve();
       for (const entry of selected) {
@@ -82,13 +86,19 @@ export class InMemoryAuditLog {
   }
 }
 
-/** The export filters' meaning, which the SQL of the PostgreSQL store reproduces. */
-export function matchesFilters(entry: AuditEntry, filters: ExportFilters): boolean {
+/**
+ * The export filters' meaning, which the SQL of the PostgreSQL store reproduces. An entry belongs to
+ * an organization when one of its actors wrote it, or when it is about one of its patients.
+ */
+export function matchesFilters(entry: AuditEntry, filters: ExportFilters, organizationOfPatient: (patientId: string) => string | null): boolean {
   return (
     (filters.from === null || entry.recordedAt >= filters.from) &&
     (filters.to === null || entry.recordedAt < filters.to) &&
     (filters.patientId === null || entry.patientId === filters.patientId) &&
     (filters.actorId === null || entry.actorId === filters.actorId) &&
-    (filters.action === null || entry.action === filters.action)
+    (filters.action === null || entry.action === filters.action) &&
+    (filters.organizationId === null ||
+      entry.actorOrganizationId === filters.organizationId ||
+      (entry.patientId !== null && organizationOfPatient(entry.patientId) === filters.organizationId))
   );
 }

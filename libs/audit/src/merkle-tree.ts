@@ -251,13 +251,8 @@ export class MerkleAccumulator {
     this.appendBinary(leaf.toString('latin1'), onCompleted);
   }
 
-  /** A leaf given as 64 hex digits (an entry hash as stored and exported). */
-  appendHex(leafHex: string, onCompleted?: CompletedNodeListener): void {
-    NODE_INPUT.write(leafHex, 1, 'hex');
-    this.appendBinary(NODE_INPUT.toString('latin1', 1, 33), onCompleted);
-  }
-
-  private appendBinary(leaf: string, onCompleted?: CompletedNodeListener): void {
+  /** A leaf given as a binary string of 32 characters (as `computeEntryHashBinary` returns it). */
+  appendBinary(leaf: string, onCompleted?: CompletedNodeListener): void {
     let node = leaf;
     let level = 0;
     let index = this.leafCount;

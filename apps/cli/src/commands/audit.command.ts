@@ -11,6 +11,7 @@ import {
   EXPORT_FORMATS,
   ExportFormat,
   exportFromDatabase,
+  isUnfiltered,
   loadSigningKey,
   parseExportFilters,
   readPublicKeyFile,
@@ -40,6 +41,7 @@ interface ExportOptions {
   patient?: string;
   actor?: string;
   action?: string;
+  organization?: string;
   trusted?: string;
 }
 
@@ -63,6 +65,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--patient <uuid>', "only entries about this patient's data")
     .option('--actor <id>', 'only entries by this user id or system component')
     .option('--action <action>', 'only entries of this action, e.g. patient.read')
+    .option('--organization <uuid>', "only entries by this organization's users and components, or about its patients")
     .option('--trusted <checkpoints>', 'checkpoint file the auditor holds: a filtered export carries consistency proofs from each')
     .action(async (options: ExportOptions, command: Command) => {
       if (!(EXPORT_FORMATS as readonly string[]).includes(options.format)) command.error(`error: --format must be one of ${EXPORT_FORMATS.join(', ')}`);
@@ -75,7 +78,7 @@ export function registerAuditCommands(program: Command): void {
         const trusted = options.trusted ? await readTrustedCheckpoints(options.trusted, signer.publicKey) : [];
         const records = exportFromDatabase(dataSource, { filters, checkpoint, trusted, signer, exportedAt: toAuditTimestamp(new Date()) });
         const { entries } = await writeExport(records, format, createWriteStream(options.out, { encoding: 'utf8' }));
-        say(`Exported ${entries} entries (${Object.values(filters).every((value) => value === null) ? 'full' : 'filtered'}) covered by checkpoint ${checkpoint.treeSize} (key ${checkpoint.keyId}) to ${options.out}\n`);
+        say(`Exported ${entries} entries (${isUnfiltered(filters) ? 'full' : 'filtered'}) covered by checkpoint ${checkpoint.treeSize} (key ${checkpoint.keyId}) to ${options.out}\n`);
       }, command);
     });
 

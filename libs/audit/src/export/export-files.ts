@@ -9,8 +9,8 @@ import { CsvExportWriter, readCsvRecords } from './csv-format';
 import { ExportFormat, ExportRecord, ReadExportRecord } from './export-records';
 import { ExportVerifier } from './export-verifier';
 import { FhirExportWriter, readFhirRecords } from './fhir-format';
-import { jsonlChunk, readJsonlRecords } from './jsonl-format';
-import { readLines, TextLine } from './text-lines';
+import { jsonlChunk, jsonlRecordsOf } from './jsonl-format';
+import { readLineBatches, TextLine } from './text-lines';
 
 export interface ExportChunker {
   chunk(record: ExportRecord): string;
@@ -55,22 +55,40 @@ export async function writeExport(records: AsyncIterable<ExportRecord>, format: 
   return { entries };
 }
 
-/** Reads any of the three formats, recognised by the first line. */
-export async function* readExportRecords(chunks: AsyncIterable<string>): AsyncGenerator<ReadExportRecord> {
-  const lines = readLines(chunks);
-  const first = await lines.next();
+/**
+ * Reads any of the three formats, recognised by the first line, a batch of records at a time: JSON
+ * Lines records come a chunk's worth together (parsed without an asynchronous step per record, which
+ * would cost more than the record's hash); CSV and FHIR records, which may span lines, one by one.
+ */
+export async function* readExportRecordBatches(chunks: AsyncIterable<string>): AsyncGenerator<readonly ReadExportRecord[]> {
+  const batches = readLineBatches(chunks);
+  const first = await batches.next();
   if (first.done) return;
-  const all = prepend(first.value, lines);
-  const text = first.value.text;
-  if (text.startsWith('{"record"')) yield* readJsonlRecords(all);
-  else if (text.startsWith('record,seq,')) yield* readCsvRecords(all);
-  else if (text.startsWith('{"resourceType":"Bundle"')) yield* readFhirRecords(all);
-  else if (first.value.terminated) yield { kind: 'malformed', location: 'line 1', seq: null, message: 'not a ClinLoop audit export (JSON Lines, CSV or FHIR Bundle)' };
+  const firstLine = first.value[0];
+  if (firstLine === undefined) return;
+  const text = firstLine.text;
+  if (text.startsWith('{"record"')) {
+    yield jsonlRecordsOf(first.value);
+    for await (const lines of batches) yield jsonlRecordsOf(lines);
+    return;
+  }
+  const lines = linesOf(first.value, batches);
+  const records = text.startsWith('record,seq,') ? readCsvRecords(lines) : text.startsWith('{"resourceType":"Bundle"') ? readFhirRecords(lines) : null;
+  if (records === null) {
+    if (firstLine.terminated) yield [{ kind: 'malformed', location: 'line 1', seq: null, message: 'not a ClinLoop audit export (JSON Lines, CSV or FHIR Bundle)' }];
+    return;
+  }
+  for await (const record of records) yield [record];
 }
 
-async function* prepend(first: TextLine, rest: AsyncIterable<TextLine>): AsyncGenerator<TextLine> {
-  yield first;
-  yield* rest;
+/** The records of an export one by one (tests, tools); see `readExportRecordBatches`. */
+export async function* readExportRecords(chunks: AsyncIterable<string>): AsyncGenerator<ReadExportRecord> {
+  for await (const records of readExportRecordBatches(chunks)) yield* records;
+}
+
+async function* linesOf(first: readonly TextLine[], rest: AsyncIterable<TextLine[]>): AsyncGenerator<TextLine> {
+  yield* first;
+  for await (const lines of rest) yield* lines;
 }
 
 export interface VerifyExportOptions {
@@ -81,9 +99,11 @@ export interface VerifyExportOptions {
 /** Verifies an export from any text source (a file stream, a string in tests), stopping at the first problem. */
 export async function verifyExport(chunks: AsyncIterable<string>, options: VerifyExportOptions): Promise<VerificationResult> {
   const verifier = new ExportVerifier(options);
-  for await (const record of readExportRecords(chunks)) {
-    const problem = verifier.accept(record);
-    if (problem) return problem;
+  for await (const records of readExportRecordBatches(chunks)) {
+    for (const record of records) {
+      const problem = verifier.accept(record);
+      if (problem) return problem;
+    }
   }
   return verifier.finish();
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   chunksOf,
@@ -13,8 +14,10 @@ import { AuditSigner, SignedCheckpoint } from '../checkpoint';
 import { InMemoryAuditLog } from '../in-memory-audit-log';
 import { generateAuditSigner } from '../signing-key';
 import { VerificationFailureReason, VerificationResult } from '../verification';
+import { AuditError } from '../errors';
 import { verifyExport } from './export-files';
-import { EXPORT_FORMATS, ExportFilters, ExportRecord, NO_FILTERS } from './export-records';
+import { exportFilters, parseExportFilters } from './export-filters';
+import { EntriesDigest, EXPORT_FORMATS, ExportFilters, ExportRecord, NO_FILTERS, parseFilters } from './export-records';
 
 const PATIENT = '6f1c2a3b-0d4e-4f50-8a61-7b2c3d4e5f60';
 const OTHER_PATIENT = '0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d';
@@ -189,5 +192,56 @@ describe('FHIR AuditEvent elements', () => {
     const edited = lines.map((line) => (line.includes('"id":"2"') ? line.replace('"action":"R"', '"action":"D"') : line)).join('\n');
     expect(edited).not.toBe(text);
     expectFailure(await verify(edited), 'hash-mismatch', 2);
+  });
+});
+
+describe('the organization filter', () => {
+  const OTHER_ORGANIZATION = '99999999-2222-4333-8444-555555555555';
+  const outsider = { type: 'user', userId: 'c0ffee00-0000-4000-8000-0000000000ff', role: 'clinician', organizationId: OTHER_ORGANIZATION } as const;
+
+  it('keeps what its actors wrote and what concerns its patients, and verifies', async () => {
+    const trail = new InMemoryAuditLog();
+    trail.append([...INPUTS], '2026-05-01T08:00:00.000000Z');
+    // seq 8: another organization's user reading one of ORGANIZATION's patients; seq 9: reading its own.
+    trail.append([{ ...INPUTS[1], actor: outsider } as AuditEntryInput, { ...INPUTS[1], actor: outsider, patientId: null, resource: { type: 'patient', id: 'x' } } as AuditEntryInput], '2026-05-02T08:00:00.000000Z');
+    const covering = trail.checkpoint(signer, '2026-05-09T00:00:00.000000Z');
+    const patientOrganizations = new Map([PATIENT, OTHER_PATIENT].map((patient) => [patient, ORGANIZATION]));
+    const seqsOf = async (organizationId: string): Promise<number[]> => {
+      const records = await collectRecords(trail.exportRecords({ checkpoint: covering, signer, exportedAt: covering.issuedAt, filters: { organizationId }, patientOrganizations }));
+      expect(await verify(renderExport(records, 'jsonl'))).toMatchObject({ ok: true });
+      return records.flatMap((record) => (record.kind === 'entry' ? [record.entry.seq] : []));
+    };
+    expect(await seqsOf(ORGANIZATION)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(await seqsOf(OTHER_ORGANIZATION)).toEqual([8, 9]);
+  });
+
+  it('comes from the command line (--organization) as a lowercase UUID, and nothing else', () => {
+    expect(parseExportFilters({ organization: ORGANIZATION.toUpperCase() })).toEqual({ ...NO_FILTERS, organizationId: ORGANIZATION });
+    expect(() => parseExportFilters({ organization: 'north' })).toThrow(/--organization must be an organization UUID/);
+    expect(() => exportFilters({ organizationId: 'north' })).toThrow(AuditError);
+  });
+
+  it('is one of exactly six filters in a header', () => {
+    expect(parseFilters({ ...NO_FILTERS, organizationId: ORGANIZATION })).toEqual({ ...NO_FILTERS, organizationId: ORGANIZATION });
+    // The header of an export made before the organization filter existed.
+    expect(parseFilters({ from: null, to: null, patientId: null, actorId: null, action: null })).toMatch(/^filters must hold exactly/);
+    expect(parseFilters({ ...NO_FILTERS, extra: null })).toMatch(/^filters must hold exactly/);
+  });
+});
+
+describe('EntriesDigest', () => {
+  it('is SHA-256 over u64(seq) || hash of every entry, however many entries it buffers', () => {
+    const digest = new EntriesDigest();
+    const reference = createHash('sha256');
+    for (let seq = 1; seq <= 2500; seq++) {
+      const entryHash = createHash('sha256').update(String(seq)).digest('hex');
+      digest.add(seq, entryHash);
+      const record = Buffer.alloc(40);
+      record.writeBigUInt64BE(BigInt(seq));
+      record.write(entryHash, 8, 'hex');
+      reference.update(record);
+    }
+    expect(digest.count).toBe(2500);
+    expect(digest.finish()).toBe(reference.digest('hex'));
   });
 });

@@ -7,18 +7,20 @@ export function jsonlChunk(record: ExportRecord): string {
   return `${JSON.stringify(recordToJson(record))}\n`;
 }
 
-export async function* readJsonlRecords(lines: AsyncIterable<TextLine>): AsyncGenerator<ReadExportRecord> {
-  for await (const line of lines) {
+/** The records of some lines, in order; lines need no context, so this runs synchronously over a whole batch. */
+export function jsonlRecordsOf(lines: readonly TextLine[]): ReadExportRecord[] {
+  const records: ReadExportRecord[] = [];
+  for (const line of lines) {
     if (line.text === '') continue;
     let value: unknown;
     try {
       value = JSON.parse(line.text);
     } catch {
       // A half-written last line is a cut-off file, which the verifier reports as truncated.
-      if (!line.terminated) return;
-      yield { kind: 'malformed', location: `line ${line.number}`, seq: null, message: 'not valid JSON' };
+      if (line.terminated) records.push({ kind: 'malformed', location: `line ${line.number}`, seq: null, message: 'not valid JSON' });
       continue;
     }
-    yield recordFromJson(value, `line ${line.number}`);
+    records.push(recordFromJson(value, `line ${line.number}`));
   }
+  return records;
 }

@@ -169,13 +169,15 @@ export async function readEntryPage(db: SqlExecutor, page: EntryPage): Promise<A
   const add = (condition: string, value: string | null | undefined): void => {
     if (value === null || value === undefined) return;
     parameters.push(value);
-    conditions.push(condition.replace('?', `$${parameters.length}`));
+    conditions.push(condition.replaceAll('?', `$${parameters.length}`));
   };
   add('recorded_at >= ?::timestamptz', page.filters?.from);
   add('recorded_at < ?::timestamptz', page.filters?.to);
   add('patient_id = ?::uuid', page.filters?.patientId);
   add('actor_id = ?', page.filters?.actorId);
   add('action = ?', page.filters?.action);
+  // An organization's entries: written by its people or components, or about its patients.
+  add('(actor_organization_id = ?::uuid OR patient_id IN (SELECT patients.id FROM patients WHERE patients.organization_id = ?::uuid))', page.filters?.organizationId);
   parameters.push(page.limit);
   const rows = await queryRows(db, `SELECT ${ENTRY_COLUMNS} FROM audit_entries WHERE ${conditions.join(' AND ')} ORDER BY audit_entries.seq LIMIT $${parameters.length}`, parameters);
   return rows.map(entryFromRow);

@@ -2,12 +2,14 @@ import { AuditEntry } from '../audit-entry';
 import { AuditSigner, SignedCheckpoint } from '../checkpoint';
 import { AuditError, AuditErrorCode } from '../errors';
 import { assembleExport } from '../export/export-assembler';
+import { exportFilters } from '../export/export-filters';
 import { ExportConsistencyRecord, ExportFilters, ExportRecord, InclusionProof, isUnfiltered } from '../export/export-records';
 import { consistencyPath, inclusionPath, PerfectNodeReader, perfectNodesRead, rangeRoot } from '../merkle-tree';
 import { nodeKey, readPerfectNodes, SqlExecutor, streamEntries } from './audit-store';
 
 export interface DatabaseExportRequest {
-  readonly filters: ExportFilters;
+  /** Filters left out (or null) do not filter; none at all is a full export. See `exportFilters`. */
+  readonly filters: Partial<ExportFilters>;
   /** The checkpoint the export is covered by; entries beyond its size are left out. */
   readonly checkpoint: SignedCheckpoint;
   /** Checkpoints the auditor holds: a filtered export carries a consistency proof from each. */
@@ -23,21 +25,23 @@ export interface DatabaseExportRequest {
  * fetched once per page. Consistency proofs (few) are computed before the entries stream.
  */
 export async function* exportFromDatabase(db: SqlExecutor, request: DatabaseExportRequest): AsyncGenerator<ExportRecord> {
-  const full = isUnfiltered(request.filters);
+  const filters = exportFilters(request.filters);
+  const full = isUnfiltered(filters);
   yield* assembleExport({
     mode: full ? 'full' : 'filtered',
-    filters: request.filters,
+    filters,
     exportedAt: request.exportedAt,
     checkpoint: request.checkpoint,
-    entries: exportedEntries(db, request, full),
+    entries: exportedEntries(db, request, filters),
     consistency: full ? [] : await consistencyRecords(db, request.checkpoint, request.trusted),
     signer: request.signer,
   });
 }
 
-async function* exportedEntries(db: SqlExecutor, request: DatabaseExportRequest, full: boolean): AsyncGenerator<{ entry: AuditEntry; proof: InclusionProof | null }> {
+async function* exportedEntries(db: SqlExecutor, request: DatabaseExportRequest, filters: ExportFilters): AsyncGenerator<{ entry: AuditEntry; proof: InclusionProof | null }> {
   const treeSize = request.checkpoint.treeSize;
-  for await (const page of streamEntries(db, { afterSeq: 0, upToSeq: treeSize, filters: full ? undefined : request.filters, pageSize: request.pageSize })) {
+  const full = isUnfiltered(filters);
+  for await (const page of streamEntries(db, { afterSeq: 0, upToSeq: treeSize, filters: full ? undefined : filters, pageSize: request.pageSize })) {
     if (full) {
       for (const entry of page) yield { entry, proof: null };
       continue;
