@@ -3,7 +3,13 @@ import type { AlertCondition, AlertSeverity } from '@clinloop/clinical';
 /** Why a notification goes out. */
 export type AlertNotificationKind = 'RAISED' | 'WORSENED' | 'ESCALATED';
 
+/**
+ * One notification of one care-team member about one alert. Identifiers and codes only: no readings,
+ * no names, no free text - a channel may leave the building (webhook, e-mail, SMS).
+ */
 export interface AlertNotification {
+  /** The delivery id: stable across retries, so a receiver can drop a repeat. */
+  readonly id: string;
   readonly kind: AlertNotificationKind;
   readonly alertId: string;
   readonly organizationId: string;
@@ -11,16 +17,23 @@ export interface AlertNotification {
   readonly recipientUserId: string;
   readonly condition: AlertCondition;
   readonly severity: AlertSeverity;
-  readonly message: string;
+  readonly occurredAt: Date;
 }
 
 /**
- * Where alert notifications go: in-app now; e-mail, SMS or webhook channels implement the same
- * interface. Called after the alert change is stored, inside the same transaction, so a channel
- * that only queues (an outbox) stays consistent with the alert.
+ * A notification channel: in-app by default; a webhook channel (WebhookAlertNotifier) can be switched
+ * on by configuration, and e-mail or SMS channels implement the same interface. Called by the
+ * AlertNotificationDispatcher after the alert's transaction committed (the notification outbox), never
+ * inside it; a channel that throws is retried later and never undoes the alert.
  */
 export interface AlertNotifier {
+  /** Names the channel in the outbox row that records the delivery. */
+  readonly channel: string;
   notify(notification: AlertNotification): Promise<void>;
 }
 
-export const ALERT_NOTIFIER = Symbol('ALERT_NOTIFIER');
+/**
+ * The in-app channel: the alert itself is what the portals list (`alerts`, `alertQueue`), so there is
+ * nothing more to send; the outbox row is marked delivered.
+ */
+export const IN_APP_NOTIFIER: AlertNotifier = { channel: 'in-app', notify: () => Promise.resolve() };

@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { GuardedBy, type PatientRecordSubject } from '@clinloop/authz';
 import type { AlertCondition } from '@clinloop/clinical';
 
@@ -53,9 +53,65 @@ export class AlertModel {
   @Field(() => Date, { nullable: true })
   resolvedAt!: Date | null;
 
+  @Field(() => ID, { nullable: true, description: 'The clinician who resolved the alert.' })
+  resolvedBy!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the alert was resolved, as the clinician wrote it.' })
+  resolutionReason!: string | null;
+
   @Field()
   rulesVersion!: string;
 
   /** What this record is for authorization; not in the schema. */
+  authzSubject!: PatientRecordSubject;
+}
+
+@ObjectType('AlertQueueItem', { description: 'One open alert in a clinician\'s queue, with the patient\'s name (PHI).' })
+@GuardedBy('Alert')
+export class AlertQueueItemModel {
+  @Field(() => AlertModel)
+  alert!: AlertModel;
+
+  @Field({ description: 'Given and family name of the patient.' })
+  patientName!: string;
+
+  @Field({ description: 'Whether a clinician has acknowledged the alert (an unacknowledged CRITICAL alert escalates).' })
+  acknowledged!: boolean;
+
+  authzSubject!: PatientRecordSubject;
+}
+
+@ObjectType('CrisisGuidance', {
+  description: 'Emergency guidance while a hypertensive-crisis episode is open: shown at the first crisis-range reading, until the re-measure window closes (PHI).',
+})
+@GuardedBy('Alert')
+export class CrisisGuidanceModel {
+  @Field(() => ID)
+  patientId!: string;
+
+  @Field({ description: 'When the crisis-range reading that opened the episode was taken.' })
+  triggeredAt!: Date;
+
+  @Field({ description: 'AWAITING_REMEASURE, CONFIRMED, NOT_CONFIRMED or NO_REMEASURE.' })
+  status!: string;
+
+  @Field({ description: 'What to do now, in plain language.' })
+  message!: string;
+
+  @Field(() => [String], { description: 'With any of these, call emergency services now.' })
+  emergencySymptoms!: string[];
+
+  @Field(() => Date, { nullable: true, description: 'When to measure again if there are no symptoms; null once the re-measure is in.' })
+  remeasureAt!: Date | null;
+
+  @Field({ description: 'Until when a re-measure counts; without one by then the care team is alerted.' })
+  confirmBy!: Date;
+
+  @Field(() => Int, { description: 'Re-measure readings received so far.' })
+  remeasureCount!: number;
+
+  @Field({ description: 'Readings are not watched around the clock.' })
+  monitoringNotice!: string;
+
   authzSubject!: PatientRecordSubject;
 }

@@ -97,7 +97,14 @@ function findEpisodes(readings: readonly BpReading[], now: Date, rules: Clinical
   return episodes;
 }
 
-function guidanceFor(episode: CrisisEpisode, rules: ClinicalRules): EmergencyGuidance {
+/**
+ * The emergency guidance of one episode: what to do with symptoms, and - while the re-measure is
+ * awaited - when to measure again. Exported so a stored episode shows the patient the same words.
+ */
+export function emergencyGuidanceFor(
+  episode: Pick<CrisisEpisode, 'status' | 'remeasureFrom'>,
+  rules: ClinicalRules,
+): EmergencyGuidance {
   const symptoms = rules.crisisAlert.emergencySymptoms;
   const awaiting = episode.status === 'AWAITING_REMEASURE';
   const symptomList = symptoms.map((symptom) => symptom.label).join(', ');
@@ -160,7 +167,7 @@ export function evaluateHypertensiveCrisis(input: CrisisInput, rules: ClinicalRu
   const latest = episodes[episodes.length - 1];
   return {
     episodes,
-    patientGuidance: latest && input.now <= latest.confirmBy ? guidanceFor(latest, rules) : null,
+    patientGuidance: latest && input.now <= latest.confirmBy ? emergencyGuidanceFor(latest, rules) : null,
     alerts: episodes.flatMap((episode) => alertFor(episode, input.patientId, rules) ?? []),
   };
 }
