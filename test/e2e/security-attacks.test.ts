@@ -1,6 +1,15 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessTokens, generateKeyRing, type UserTokenClaims } from '@clinloop/auth';
+import { createApi } from '@clinloop/api';
+import { AccessTokens, generateKeyRing, TotpSecretCipher, type UserTokenClaims } from '@clinloop/auth';
+import { loadConfig } from '@clinloop/config';
+import { InProcessStreamTransport } from '@clinloop/messaging';
+import { createLogger, createMetricsRegistry } from '@clinloop/observability';
+import { createAppDataSource } from '@clinloop/persistence';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   auditEntriesOf,
@@ -12,6 +21,7 @@ import {
   signIn,
   signInResponse,
   startSecureApi,
+  TEST_ENV,
   type GraphqlResponse,
   type SecureApi,
   type Tokens,
@@ -364,15 +374,20 @@ describe('security e2e: refused as it should be, and audited', () => {
 describe('security e2e: rate limits and production settings', () => {
   let database: TestDatabase;
   let api: SecureApi;
+  let keyDir: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     await seedDemoOrganization(database.dataSource);
-    api = await startSecureApi(database, { RATE_LIMIT_USER_MAX: '3', NODE_ENV: 'production' });
+    // Production refuses to invent the TOTP encryption key.
+    keyDir = await mkdtemp(path.join(tmpdir(), 'clinloop-totp-'));
+    await writeFile(path.join(keyDir, 'totp.key'), TotpSecretCipher.generateKey().toString('base64'));
+    api = await startSecureApi(database, { RATE_LIMIT_USER_MAX: '3', NODE_ENV: 'production', AUTH_TOTP_KEY_FILE: path.join(keyDir, 'totp.key') });
   });
   afterAll(async () => {
     await api.close();
     await database.drop();
+    await rm(keyDir, { recursive: true, force: true });
   });
 
   it('rate limit exceeded: 429 with Retry-After, coded, audited once', async () => {
@@ -394,5 +409,112 @@ describe('security e2e: rate limits and production settings', () => {
     expect(response.status).toBe(400);
     expect(response.errors[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', errorCode: 'API_INTROSPECTION_DISABLED' });
     expect((await gql(api, '{ serviceInfo { __typename version } }')).status).toBe(200);
+  });
+});
+
+/**
+ * A second API process over the same database, as behind a load balancer: its own Fastify instance,
+ * connection pool and rate-limit store, the first one's token keys (every replica shares them).
+ */
+async function secondInstance(first: SecureApi, databaseUrl: string, env: Readonly<Record<string, string>>): Promise<{ app: NestFastifyApplication; close(): Promise<void> }> {
+  const dataSource = createAppDataSource(databaseUrl, { databasePoolSize: 4 }, 'clinloop-test-replica');
+  await dataSource.initialize();
+  const transport = new InProcessStreamTransport();
+  const app = await createApi({
+    config: loadConfig({ ...TEST_ENV, ...env }),
+    dataSource,
+    transport,
+    logger: createLogger({ level: 'silent', component: 'security-test-replica' }),
+    metrics: createMetricsRegistry('api'),
+    runtime: { version: 'test', environment: 'test', database: 'external', stream: 'in-process', startedAt: new Date(0) },
+    tokenKeys: first.keys,
+    clock: first.clock,
+  });
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    close: async () => {
+      await app.close();
+      await transport.close();
+      await dataSource.destroy();
+    },
+  };
+}
+
+describe('security e2e: two API instances behind a load balancer share one rate-limit budget', () => {
+  let database: TestDatabase;
+  let first: SecureApi;
+  let second: Awaited<ReturnType<typeof secondInstance>>;
+  const env = { RATE_LIMIT_USER_MAX: '4', RATE_LIMIT_ANONYMOUS_MAX: '3', API_TRUST_PROXY: 'loopback' };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await seedDemoOrganization(database.dataSource);
+    first = await startSecureApi(database, env);
+    second = await secondInstance(first, database.url, env);
+  });
+  afterAll(async () => {
+    await second.close();
+    await first.close();
+    await database.drop();
+  });
+
+  const me = (app: NestFastifyApplication, token: string) =>
+    request(app.getHttpServer()).post('/graphql').set('authorization', `Bearer ${token}`).send({ query: '{ me { id } }' });
+
+  it('a user spreading requests over both instances meets the limit once: 429 with Retry-After from either, audited', async () => {
+    const tokens = await signIn(first, 'maria.gonzalez@demo.clinloop.test');
+    const statuses: number[] = [];
+    for (const app of [first.app, second.app, first.app, second.app]) statuses.push((await me(app, tokens.accessToken)).status);
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    const limitedOnSecond = await me(second.app, tokens.accessToken);
+    const limitedOnFirst = await me(first.app, tokens.accessToken);
+    for (const limited of [limitedOnSecond, limitedOnFirst]) {
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect((limited.body as { errors: GraphqlResponse['errors'] }).errors[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', errorCode: 'API_RATE_LIMITED' });
+    }
+    expect(await auditEntriesOf(database.dataSource, String(limitedOnSecond.headers['x-request-id']))).toContainEqual(
+      containing({ action: 'api.rate_limited', outcome: 'denied', actor_role: 'patient' }),
+    );
+    const counter = await database.dataSource.query<{ key: string; hits: number }[]>("SELECT key, hits FROM api_rate_limits WHERE key LIKE 'user:%'");
+    expect(counter).toEqual([{ key: expect.stringMatching(/^user:/) as unknown, hits: 6 }]);
+  });
+
+  it('behind a trusted proxy (API_TRUST_PROXY), each client address has its own budget and is the ip audited', async () => {
+    const anonymous = (app: NestFastifyApplication, address: string) =>
+      request(app.getHttpServer()).post('/graphql').set('x-forwarded-for', address).send({ query: '{ serviceInfo { version } }' });
+    const statuses: number[] = [];
+    for (const app of [first.app, second.app, first.app, second.app]) statuses.push((await anonymous(app, '203.0.113.7')).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect((await anonymous(first.app, '203.0.113.8')).status).toBe(200);
+    const limited = await anonymous(first.app, '203.0.113.7');
+    expect(limited.status).toBe(429);
+    const flagged = await database.dataSource.query<{ payload: { ip: string; key: string } }[]>("SELECT payload FROM audit_entries WHERE action = 'api.rate_limited' AND payload->>'key' = 'ip:203.0.113.7'");
+    expect(flagged.map((row) => row.payload.ip)).toContain('203.0.113.7');
+  });
+});
+
+describe('security e2e: without API_TRUST_PROXY a forged X-Forwarded-For changes nothing', () => {
+  let database: TestDatabase;
+  let api: SecureApi;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    api = await startSecureApi(database, { RATE_LIMIT_ANONYMOUS_MAX: '2' });
+  });
+  afterAll(async () => {
+    await api.close();
+    await database.drop();
+  });
+
+  it('every forged address still counts against the connecting one', async () => {
+    const statuses: number[] = [];
+    for (const address of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) {
+      statuses.push((await request(api.app.getHttpServer()).post('/graphql').set('x-forwarded-for', address).send({ query: '{ serviceInfo { version } }' })).status);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    const keys = await database.dataSource.query<{ key: string }[]>('SELECT key FROM api_rate_limits');
+    expect(keys.map((row) => row.key)).toEqual([expect.stringMatching(/^ip:(::ffff:)?127\.0\.0\.1$/) as unknown]);
   });
 });

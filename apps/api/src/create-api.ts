@@ -7,6 +7,7 @@ import { loadKeyRing } from '@clinloop/auth';
 import { createHttpDurationHistogram, PinoNestLogger } from '@clinloop/observability';
 import { AppModule, ApiDependencies } from './app.module';
 import { allowedOrigins, registerSecurityHooks } from './security/security-hooks';
+import { fastifyTrustProxy } from './security/trust-proxy';
 
 export type { ApiDependencies } from './app.module';
 
@@ -35,6 +36,8 @@ export async function createApi(deps: ApiDependencies): Promise<NestFastifyAppli
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: config.apiBodyLimitBytes,
+    // Behind a load balancer: which X-Forwarded-For hops to believe for request.ip (rate limits, audit).
+    trustProxy: fastifyTrustProxy(config.apiTrustProxy),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.with({ ...deps, tokenKeys, audit: deps.audit ?? new AuditService() }), adapter, {
     logger: new PinoNestLogger(deps.logger.child({ context: 'nest' })),

@@ -1,10 +1,13 @@
 import { DynamicModule, Module, type InjectionToken, type ModuleMetadata } from '@nestjs/common';
 import { ConfigError, ConfigErrorCode, type AppConfig } from '@clinloop/config';
+import { OrganizationsModule } from '@clinloop/organizations';
 import { AccountsResolver } from './accounts/accounts.resolver';
 import { AccountsService } from './accounts/accounts.service';
 import { AUDIT_APPENDER, AUTH_SETTINGS, authSettingsFrom, CLOCK, SYSTEM_CLOCK, type Clock } from './auth-settings';
 import { BreakGlassResolver } from './break-glass/break-glass.resolver';
 import { BreakGlassService } from './break-glass/break-glass.service';
+import { CareTeamAdminResolver } from './care-teams/care-team-admin.resolver';
+import { CareTeamAdminService } from './care-teams/care-team-admin.service';
 import { ClientsResolver } from './clients/clients.resolver';
 import { ClientsService } from './clients/clients.service';
 import { OAuthTokenController } from './clients/oauth-token.controller';
@@ -19,12 +22,17 @@ import { AccessTokens } from './tokens/access-tokens';
 import { ExternalIssuer } from './tokens/external-issuer';
 import { JwksController } from './tokens/jwks.controller';
 import { TokenKeyRing } from './tokens/signing-keys';
+import { DownloadTicketsService } from './tickets/download-tickets.service';
+import { loadTotpSecretCipher, TotpSecretCipher } from './totp/totp-secret-cipher';
+import { TotpSecretsService } from './totp/totp-secrets.service';
 
 export interface AuthModuleOptions {
   readonly config: AppConfig;
   readonly keys: TokenKeyRing;
   readonly audit: AuditAppender;
   readonly clock?: Clock;
+  /** Where the key-generation message of a development TOTP key goes. */
+  readonly log?: (line: string) => void;
   /** Record types that can be signed through the API, and the modules that provide them. */
   readonly signableRecords: { readonly imports: NonNullable<ModuleMetadata['imports']>; readonly sources: readonly InjectionToken<SignableRecordSource>[] };
 }
@@ -54,7 +62,7 @@ export function externalIssuerFrom(config: AppConfig): ExternalIssuer | null {
   });
 }
 
-/** Identity: sign-in, sessions, tokens, integrator clients, break-glass, e-signatures, accounts. */
+/** Identity: sign-in, sessions, tokens, integrator clients, break-glass, e-signatures, accounts, care-team membership, download tickets. */
 @Module({})
 export class AuthModule {
   static forRoot(options: AuthModuleOptions): DynamicModule {
@@ -63,7 +71,7 @@ export class AuthModule {
     const accessTokens = new AccessTokens(keys, { issuer: config.authJwtIssuer, audience: config.authJwtAudience, ttlSeconds: config.authAccessTokenTtlSeconds }, external ?? undefined);
     return {
       module: AuthModule,
-      imports: [...options.signableRecords.imports],
+      imports: [OrganizationsModule, ...options.signableRecords.imports],
       controllers: [OAuthTokenController, JwksController],
       providers: [
         { provide: TokenKeyRing, useValue: keys },
@@ -72,6 +80,11 @@ export class AuthModule {
         { provide: AUTH_SETTINGS, useValue: authSettingsFrom(config) },
         { provide: AUDIT_APPENDER, useValue: options.audit },
         { provide: CLOCK, useValue: options.clock ?? SYSTEM_CLOCK },
+        {
+          provide: TotpSecretCipher,
+          useFactory: () =>
+            loadTotpSecretCipher({ keyFile: config.authTotpKeyFile, dataDir: config.dataDir, production: config.nodeEnv === 'production', log: options.log ?? (() => undefined) }),
+        },
         {
           provide: SIGNABLE_RECORD_SOURCES,
           useFactory: (...sources: SignableRecordSource[]) => sources,
@@ -84,13 +97,17 @@ export class AuthModule {
         BreakGlassService,
         SignatureService,
         SignableRecordsService,
+        TotpSecretsService,
+        DownloadTicketsService,
+        CareTeamAdminService,
+        CareTeamAdminResolver,
         AuthResolver,
         AccountsResolver,
         ClientsResolver,
         BreakGlassResolver,
         SignaturesResolver,
       ],
-      exports: [AccessTokens, PrincipalsService, SessionsService, SignatureService, TokenKeyRing, AUDIT_APPENDER, CLOCK],
+      exports: [AccessTokens, PrincipalsService, SessionsService, SignatureService, DownloadTicketsService, TotpSecretsService, TokenKeyRing, AUDIT_APPENDER, CLOCK],
     };
   }
 }

@@ -39,6 +39,18 @@ export enum AuthErrorCode {
   SIGNING_KEY_UNAVAILABLE = 'AUTH_SIGNING_KEY_UNAVAILABLE',
   /** The external OpenID Connect issuer's keys could not be fetched. */
   EXTERNAL_ISSUER_UNAVAILABLE = 'AUTH_EXTERNAL_ISSUER_UNAVAILABLE',
+  /** The key that encrypts TOTP secrets at rest could not be read (or may not be generated here). */
+  TOTP_KEY_UNAVAILABLE = 'AUTH_TOTP_KEY_UNAVAILABLE',
+  /** A stored TOTP secret does not decrypt with this server's key (another key, another user's row, altered). */
+  TOTP_SECRET_UNREADABLE = 'AUTH_TOTP_SECRET_UNREADABLE',
+  /** No such download ticket (never issued, or mistyped). */
+  TICKET_INVALID = 'AUTH_TICKET_INVALID',
+  /** The download ticket's few minutes have passed. */
+  TICKET_EXPIRED = 'AUTH_TICKET_EXPIRED',
+  /** The download ticket was already used: each works once. */
+  TICKET_USED = 'AUTH_TICKET_USED',
+  /** The download ticket was issued to someone else than the signed-in caller presenting it. */
+  TICKET_NOT_YOURS = 'AUTH_TICKET_NOT_YOURS',
 }
 
 export class AuthError extends ClinLoopError<AuthErrorCode> {
@@ -62,4 +74,21 @@ export enum SignatureErrorCode {
 
 export class SignatureError extends ClinLoopError<SignatureErrorCode> {
   readonly module = 'esign';
+}
+
+export enum CareTeamAdminErrorCode {
+  /** No such care team, user or patient in the admin's organization (other organizations look the same). */
+  NOT_FOUND = 'CARE_TEAM_NOT_FOUND',
+  /** Only active clinicians can be care-team members; escalation orders are whole numbers from 1, unique in a team. */
+  INVALID_MEMBER = 'CARE_TEAM_INVALID_MEMBER',
+  /** The clinician or patient is already on that team. */
+  ALREADY_ON_TEAM = 'CARE_TEAM_ALREADY_ON_TEAM',
+  /** The clinician or patient is not on that team. */
+  NOT_ON_TEAM = 'CARE_TEAM_NOT_ON_TEAM',
+  /** Removing the last clinician would leave the team's patients with nobody to escalate alerts to. */
+  LAST_CLINICIAN = 'CARE_TEAM_LAST_CLINICIAN',
+}
+
+export class CareTeamAdminError extends ClinLoopError<CareTeamAdminErrorCode> {
+  readonly module = 'care-team';
 }

@@ -51,6 +51,9 @@ export function defineAbilityFor(principal: Principal): AppAbility {
   // Reference data and the sign-in entry points: anyone, signed in or not.
   for (const subject of PUBLIC_SUBJECTS) can('read', subject);
   can('create', 'Session');
+  // A download link (an audit export's) is its own credential: whoever presents it reaches the route,
+  // which checks it - once, in time, for its holder as they are now.
+  can('read', 'DownloadTicket');
 
   if (principal.kind === 'user') defineUserAbilities(can, principal);
   if (principal.kind === 'client') defineClientAbilities(can, principal);
@@ -71,8 +74,8 @@ function defineUserAbilities(can: Grant, user: UserPrincipal): void {
     case 'patient': {
       if (user.patientId === null) break;
       for (const subject of PATIENT_SELF_READ) can('read', subject, { organizationId, patientId: user.patientId });
-      // Home readings typed in by the patient.
-      can('create', 'Observation', { organizationId, patientId: user.patientId });
+      // Home readings typed in by the patient, and marking one of their own readings entered in error.
+      can(['create', 'update'], 'Observation', { organizationId, patientId: user.patientId });
       can('read', 'CareTeam', { organizationId, id: { $in: [...user.careTeamIds] } }, CARE_TEAM_DIRECTORY_FIELDS);
       break;
     }
@@ -83,7 +86,10 @@ function defineUserAbilities(can: Grant, user: UserPrincipal): void {
       if (user.breakGlassPatientIds.length > 0) {
         for (const subject of CLINICAL_READ) can('read', subject, { organizationId, patientId: { $in: [...user.breakGlassPatientIds] } });
       }
-      can('create', 'Observation', onMyTeams);
+      can(['create', 'update'], 'Observation', onMyTeams);
+      // Devices: register them into the organization's inventory; bind to and unbind from team patients.
+      can(['read', 'create'], 'DeviceInventory', { organizationId });
+      can('update', 'Device', onMyTeams);
       can('sign', 'RegimenVersion', onMyTeams);
       can('approve', 'Recommendation', onMyTeams);
       can(['create', 'sign'], 'SafetyBounds', onMyTeams);
@@ -111,6 +117,8 @@ function defineUserAbilities(can: Grant, user: UserPrincipal): void {
       can(['read', 'create', 'update'], 'User', { organizationId });
       can(['read', 'create', 'update'], 'CareTeam', { organizationId }, CARE_TEAM_DIRECTORY_FIELDS);
       can(['read', 'create', 'revoke'], 'IntegratorClient', { organizationId });
+      // Device inventory (no patient in it); binding a device to a patient is a care-team clinician's.
+      can(['read', 'create'], 'DeviceInventory', { organizationId });
       break;
     }
   }

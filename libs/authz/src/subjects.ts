@@ -48,6 +48,8 @@ export const SUBJECT_TYPES = [
   'ModelVersion',
   'Report',
   'EnvelopeCheck',
+  'DownloadTicket',
+  'DeviceInventory',
 ] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];
 
@@ -67,9 +69,13 @@ export interface CareTeamSubject {
   readonly organizationId: string;
 }
 
-/** A record of the organization's governance: users, clients, the audit trail, signatures, models, reports. */
+/**
+ * A record of the organization's governance: users, clients, the audit trail, signatures, models,
+ * reports - and its device inventory (a device on its own, not bound to anyone, is no PHI; once bound
+ * it is the patient's `Device`).
+ */
 export interface OrganizationRecordSubject {
-  readonly kind: 'User' | 'IntegratorClient' | 'AuditTrail' | 'BreakGlassGrant' | 'ElectronicSignature' | 'ModelVersion' | 'Report';
+  readonly kind: 'User' | 'IntegratorClient' | 'AuditTrail' | 'BreakGlassGrant' | 'ElectronicSignature' | 'ModelVersion' | 'Report' | 'DeviceInventory';
   readonly id?: string;
   readonly organizationId: string;
   /** The user the record is about or was made by, when that matters (a clinician's own break-glass grants). */

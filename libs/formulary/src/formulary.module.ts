@@ -1,6 +1,16 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { FormularyResolver } from './formulary.resolver';
 import { FormularyService } from './formulary.service';
 
-@Module({ providers: [FormularyService, FormularyResolver], exports: [FormularyService] })
-export class FormularyModule {}
+/** Needs SignatureService and AUDIT_APPENDER (AuthModule): the composition root passes that module in. */
+@Module({})
+export class FormularyModule {
+  static forRoot(options: { imports: NonNullable<ModuleMetadata['imports']> }): DynamicModule {
+    return {
+      module: FormularyModule,
+      imports: [...options.imports],
+      providers: [FormularyService, FormularyResolver],
+      exports: [FormularyService],
+    };
+  }
+}

@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
-import { AUDIT_APPENDER, CLOCK, type AuditAppender, type Clock } from '@clinloop/auth';
+import { AUDIT_APPENDER, CLOCK, postgresRateLimitStore, type AuditAppender, type Clock } from '@clinloop/auth';
 import type { AppConfig } from '@clinloop/config';
 import { withTransaction } from '@clinloop/database';
 import { describeError } from '@clinloop/errors';
@@ -30,8 +30,9 @@ export function allowedOrigins(config: AppConfig): string[] {
 /**
  * Registers, before the routes exist: security headers (helmet), the token check of every request
  * (onRequest, so the rate limiter knows the caller), per-user / per-client / per-address rate limits
- * (429 with Retry-After, audited once per caller and window), and the hook that writes each
- * request's audit entries before its response leaves.
+ * counted in PostgreSQL so every API replica draws on one budget (429 with Retry-After, audited once
+ * per caller, window and replica), and the hook that writes each request's audit entries before its
+ * response leaves. Addresses are the client's as API_TRUST_PROXY lets Fastify see them.
  */
 export async function registerSecurityHooks(app: NestFastifyApplication, config: AppConfig, logger: Logger): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
@@ -76,13 +77,14 @@ export async function registerSecurityHooks(app: NestFastifyApplication, config:
   await app.register(rateLimit, {
     global: true,
     hook: 'onRequest',
+    store: postgresRateLimitStore(dataSource),
     timeWindow: windowMs,
     keyGenerator: (request: FastifyRequest) => requestStateOf(request)?.rateKey ?? `ip:${request.ip}`,
     max: (_request: FastifyRequest, key: string) =>
       key.startsWith('client:') ? config.rateLimitClientMax : key.startsWith('user:') ? config.rateLimitUserMax : config.rateLimitAnonymousMax,
     allowList: (request: FastifyRequest) => UNLIMITED_ROUTES.has(request.url.split('?')[0] ?? ''),
     onExceeded: (request: FastifyRequest, key: string) => {
-      // One entry per caller and window: a flood must not turn into a flood of audit entries.
+      // One entry per caller and window (in each replica): a flood must not turn into a flood of audit entries.
       const window = Math.floor(Date.now() / windowMs);
       if (announced.get(key) === window) return;
       if (announced.size > 10_000) announced.clear();

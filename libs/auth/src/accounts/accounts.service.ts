@@ -13,6 +13,8 @@ import { auditActorFor, securityPayload, type AuditAppender, type RequestMeta } 
 import { ROLES_REQUIRING_MFA, SessionsService } from '../sessions/sessions.service';
 import { UserCredentialEntity } from '../sessions/user-credential.entity';
 import { newTotpSecret, totpProvisioningUri } from '../totp/totp';
+import type { TotpSecretCipher } from '../totp/totp-secret-cipher';
+import { TotpSecretsService } from '../totp/totp-secrets.service';
 
 export interface NewUser {
   readonly email: string;
@@ -38,7 +40,17 @@ export interface ProvisionedUser {
 export async function storeCredentials(
   manager: EntityManager,
   userId: string,
-  credentials: { password: string; totpSecret: string | null; mustChangePassword: boolean; now: Date },
+  credentials: {
+    password: string;
+    totpSecret: string | null;
+    mustChangePassword: boolean;
+    now: Date;
+    /**
+     * Seals the TOTP secret (AES-256-GCM). Without it the secret is stored in clear and sealed at the
+     * API's next start or the user's next sign-in (TotpSecretsService) - callers that hold the key pass it.
+     */
+    totpCipher?: Pick<TotpSecretCipher, 'seal'>;
+  },
 ): Promise<void> {
   await manager.save(
     manager.create(UserCredentialEntity, {
@@ -48,7 +60,7 @@ export async function storeCredentials(
       mustChangePassword: credentials.mustChangePassword,
       failedSignInCount: 0,
       lockedUntil: null,
-      totpSecret: credentials.totpSecret,
+      totpSecret: credentials.totpSecret !== null && credentials.totpCipher ? credentials.totpCipher.seal(credentials.totpSecret, userId) : credentials.totpSecret,
       totpLastStep: null,
       signingFailureCount: 0,
       signingLockedAt: null,
@@ -66,6 +78,7 @@ export class AccountsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly sessions: SessionsService,
+    private readonly totpSecrets: TotpSecretsService,
     @Inject(AUDIT_APPENDER) private readonly audit: AuditAppender,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -109,7 +122,7 @@ export class AccountsService {
           deactivatedAt: null,
         }),
       );
-      await storeCredentials(manager, saved.id, { password: temporaryPassword, totpSecret, mustChangePassword: true, now });
+      await storeCredentials(manager, saved.id, { password: temporaryPassword, totpSecret, mustChangePassword: true, now, totpCipher: this.totpSecrets });
       await this.audit.append(manager, [this.entry(admin, 'account.create', saved, meta, { role: saved.role, secondFactor: totpSecret !== null })]);
       return saved;
     });

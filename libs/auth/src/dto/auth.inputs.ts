@@ -1,4 +1,4 @@
-import { Field, ID, InputType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { UserRoleEnum, type UserRole } from '@clinloop/organizations';
 import { SignatureMeaningEnum } from '../models/electronic-signature.model';
 import type { SignatureMeaning } from '../signatures/electronic-signature.entity';
@@ -88,4 +88,34 @@ export class VerifySignatureInput {
 
   @Field(() => ID)
   recordId!: string;
+}
+
+@InputType()
+export class AddCareTeamMemberInput {
+  @Field(() => ID)
+  careTeamId!: string;
+
+  @Field(() => ID, { description: 'An active clinician of your organization.' })
+  userId!: string;
+
+  @Field(() => Int, { description: '1 is notified first when a CRITICAL alert is not acknowledged; unique within the team.' })
+  escalationOrder!: number;
+}
+
+@InputType()
+export class RemoveCareTeamMemberInput {
+  @Field(() => ID)
+  careTeamId!: string;
+
+  @Field(() => ID)
+  userId!: string;
+}
+
+@InputType()
+export class CareTeamPatientInput {
+  @Field(() => ID)
+  careTeamId!: string;
+
+  @Field(() => ID)
+  patientId!: string;
 }

@@ -64,6 +64,22 @@ export class PrincipalsService {
     return this.userPrincipal(user, session.id, now);
   }
 
+  /**
+   * A user as they are now, for a credential issued earlier in one of their sessions (a download
+   * ticket): the account must be active and, when `sessionId` is given, that session still alive.
+   * @throws AuthError SESSION_ENDED otherwise
+   */
+  async currentUser(userId: string, sessionId: string | null): Promise<UserPrincipal> {
+    const now = this.clock.now();
+    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: userId });
+    if (!user || user.deactivatedAt) throw sessionEnded();
+    if (sessionId !== null) {
+      const session = await this.dataSource.getRepository(AuthSessionEntity).findOneBy({ id: sessionId, userId });
+      if (!session || this.sessions.whyEnded(session, user, now)) throw sessionEnded();
+    }
+    return this.userPrincipal(user, sessionId, now);
+  }
+
   private async endIdleSession(session: AuthSessionEntity, user: UserEntity, now: Date, meta: RequestMeta): Promise<void> {
     await withTransaction(this.dataSource, async (manager) => {
       const locked = await manager.findOne(AuthSessionEntity, { where: { id: session.id }, lock: { mode: 'pessimistic_write' } });

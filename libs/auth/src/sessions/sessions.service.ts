@@ -10,6 +10,7 @@ import { verifyAgainstDummy, verifyPassword } from '../passwords/password-hasher
 import { auditActorFor, securityPayload, UNAUTHENTICATED_ACTOR, type AuditAppender, type RequestMeta } from '../security-audit';
 import { AccessTokens } from '../tokens/access-tokens';
 import { acceptTotp } from '../totp/totp';
+import { TotpSecretsService } from '../totp/totp-secrets.service';
 import { AuthSessionEntity, type SessionEndReason } from './auth-session.entity';
 import { newOpaqueToken, sha256Hex } from './opaque-token';
 import { RefreshTokenEntity } from './refresh-token.entity';
@@ -50,6 +51,7 @@ export class SessionsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: AccessTokens,
+    private readonly totpSecrets: TotpSecretsService,
     @Inject(AUDIT_APPENDER) private readonly audit: AuditAppender,
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -107,7 +109,7 @@ export class SessionsService {
           await this.audit.append(manager, [entry('auth.sign_in', 'failure', 'second factor required')]);
           return { ok: false, error: new AuthError(AuthErrorCode.MFA_REQUIRED, 'Enter the 6-digit code from your authenticator app.') };
         }
-        const step = acceptTotp(row.totpSecret, code, now, row.totpLastStep);
+        const step = acceptTotp(await this.totpSecrets.open(manager, row, row.totpSecret), code, now, row.totpLastStep);
         if (step === undefined) return this.failSignIn(manager, row, now, 'wrong one-time code', entry);
         row.totpLastStep = step;
         methods.push('otp');

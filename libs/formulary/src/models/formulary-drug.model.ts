@@ -1,4 +1,4 @@
-import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 import { GuardedByParent } from '@clinloop/authz';
 
 @ObjectType('FormularyDrug', { description: 'Formulary hard limits of one drug: no safety bounds may exceed them.' })
@@ -24,4 +24,10 @@ export class FormularyDrugModel {
 
   @Field(() => Int, { description: 'Formulary version of this row.' })
   version!: number;
+
+  @Field(() => String, { nullable: true, description: 'Why this version changed the limits (null for the seeded version).' })
+  changeReason!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The e-signature (meaning "approved") of this version; null for the seeded version.' })
+  signatureId!: string | null;
 }
