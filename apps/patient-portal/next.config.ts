@@ -1,5 +1,5 @@
 import type { NextConfig } from 'next';
-import { STATIC_SECURITY_HEADERS } from './lib/security-headers';
+import { STATIC_SECURITY_HEADERS } from '@clinloop/portal-kit/security-headers';
 
 /*
  * The Content-Security-Policy (script nonce, connect-src with the API origin from NEXT_PUBLIC_API_URL) is
@@ -14,6 +14,8 @@ const distDir = process.env.CLINLOOP_NEXT_DIST_DIR;
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // Shared with the clinician portal as TypeScript source (libs/portal-kit).
+  transpilePackages: ['@clinloop/portal-kit'],
   ...(distDir && /^\.next\/[\w-]+$/.test(distDir) ? { distDir } : {}),
   headers() {
     return Promise.resolve([{ source: '/:path*', headers: [...STATIC_SECURITY_HEADERS] }]);

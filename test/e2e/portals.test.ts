@@ -1,26 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, launchChromiumWithProfile } from '../support/chromium';
 import { freePort } from '../support/free-port';
+import { horizontalOverflow, screenshot, SCREENSHOTS, startPortal, watchForProblems, type Portal } from '../support/portal-process';
 
 /**
- * The two Next.js portals in a real browser (Debian's Chromium through playwright-core). Each portal runs
- * as its own child process - `next start` when a production build exists, `next dev` otherwise, as the
- * launcher does - against a small fake of the API started here: the portals are what is under test.
- * Screenshots go to test-results/portals/.
+ * The two Next.js portals' public pages in a real browser (Debian's Chromium through playwright-core).
+ * Each portal runs as its own child process - `next start` when a production build exists, `next dev`
+ * otherwise, as the launcher does - against a small fake of the API started here, so the API's outages
+ * can be staged: the portals are what is under test. Signed-in pages run against the real API in
+ * portal-live-api.test.ts. Screenshots go to test-results/portals/.
  */
-
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const SCREENSHOTS = path.join(REPO_ROOT, 'test-results', 'portals');
-const FIRST_PAGE_TIMEOUT_MS = 150_000;
-/** A `next dev` of our own, beside any the launcher runs (Next.js allows one per build folder). */
-const E2E_DIST_DIR = '.next/e2e';
 
 const SERVICE_INFO = {
   version: '9.9.9-e2e-fake',
@@ -146,141 +140,6 @@ async function startFakeApi(): Promise<FakeApi> {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Portals as child processes.
-
-interface Portal {
-  readonly name: string;
-  readonly url: string;
-  readonly mode: 'next start' | 'next dev';
-  /** From spawning the process to the first page answered with 200. */
-  readonly firstPageMs: number;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    // Vitest sets NODE_ENV=test; Next.js sets its own (development or production).
-    if (key === 'NODE_ENV' || key.startsWith('VITEST') || key.startsWith('__NEXT')) continue;
-    env[key] = value;
-  }
-  return { ...env, ...extra };
-}
-
-async function startPortal(name: 'patient-portal' | 'clinician-portal', apiUrl: string): Promise<Portal> {
-  const dir = path.join(REPO_ROOT, 'apps', name);
-  const nextBin = createRequire(path.join(dir, 'package.json')).resolve('next/dist/bin/next');
-  const built = existsSync(path.join(dir, '.next', 'BUILD_ID'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const startedAt = Date.now();
-  const child = spawn(
-    process.execPath,
-    [nextBin, built ? 'start' : 'dev', '--port', String(port), '--hostname', '127.0.0.1'],
-    {
-      cwd: dir,
-      env: childEnv({
-        NEXT_PUBLIC_API_URL: apiUrl,
-        NEXT_TELEMETRY_DISABLED: '1',
-        PORT: String(port),
-        ...(built ? {} : { CLINLOOP_NEXT_DIST_DIR: E2E_DIST_DIR }),
-      }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group, so stop() also ends the server processes Next.js forks
-    },
-  );
-  let log = '';
-  const collect = (chunk: Buffer): void => {
-    log = (log + chunk.toString()).slice(-20_000);
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const portal: Portal = {
-    name,
-    url,
-    mode: built ? 'next start' : 'next dev',
-    firstPageMs: 0,
-    output: () => log,
-    stop: () => stopProcessGroup(child),
-  };
-  try {
-    await waitForFirstPage(url, child, () => log);
-  } catch (error) {
-    await portal.stop();
-    throw error;
-  }
-  return { ...portal, firstPageMs: Date.now() - startedAt };
-}
-
-async function waitForFirstPage(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + FIRST_PAGE_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `${url}: the portal exited (${String(child.exitCode ?? child.signalCode)}):\n${output()}`,
-      );
-    }
-    try {
-      const response = await fetch(url, {
-        signal: AbortSignal.timeout(Math.max(1_000, deadline - Date.now())),
-      });
-      await response.arrayBuffer();
-      if (response.status === 200) return;
-      if (response.status >= 500) throw new Error(`${url} answered HTTP ${response.status}:\n${output()}`);
-    } catch (error) {
-      if (error instanceof Error && error.message.includes('answered HTTP')) throw error;
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  throw new Error(`${url} served no page within ${FIRST_PAGE_TIMEOUT_MS / 1000} s:\n${output()}`);
-}
-
-function stopProcessGroup(child: ChildProcess): Promise<void> {
-  const pid = child.pid;
-  if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const signalGroup = (signal: NodeJS.Signals): void => {
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // already gone
-    }
-  };
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => signalGroup('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      signalGroup('SIGKILL'); // anything the server left behind in its group
-      resolve();
-    });
-    signalGroup('SIGTERM');
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Browser helpers.
-
-/** Console messages that report a Content-Security-Policy violation, plus uncaught page errors. */
-function watchForProblems(page: Page): { csp: string[]; pageErrors: string[] } {
-  const problems = { csp: [] as string[], pageErrors: [] as string[] };
-  page.on('console', (message) => {
-    if (/content security policy/i.test(message.text())) problems.csp.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.pageErrors.push(error.message));
-  return problems;
-}
-
-function screenshot(page: Page, name: string, fullPage = true): Promise<Buffer> {
-  return page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
-}
-
-/** How many CSS pixels the page is wider than the viewport (0 or less: no sideways scrolling). */
-function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
-}
-
-// ---------------------------------------------------------------------------------------------------
 
 describe('portals in a browser', () => {
   let fakeApi: FakeApi;
@@ -294,8 +153,8 @@ describe('portals in a browser', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     fakeApi = await startFakeApi();
     const starting = [
-      startPortal('patient-portal', fakeApi.url),
-      startPortal('clinician-portal', fakeApi.url),
+      startPortal('patient-portal', { apiUrl: fakeApi.url, devDistDir: '.next/e2e' }),
+      startPortal('clinician-portal', { apiUrl: fakeApi.url, devDistDir: '.next/e2e', readyPath: '/system' }),
     ];
     // Keep a handle on whatever started, so afterAll stops it even when the other one failed.
     const settled = await Promise.allSettled(starting);
@@ -330,7 +189,7 @@ describe('portals in a browser', () => {
     return context.newPage();
   }
 
-  it('patient portal at 375x812: emergency guidance, "not watched around the clock", no sign-in form', async () => {
+  it('patient portal at 375x812: emergency guidance, "not watched around the clock", a way to sign in', async () => {
     const page = await newPage({ width: 375, height: 812 }, true);
     const problems = watchForProblems(page);
     const response = await page.goto(patient.url, { waitUntil: 'load' });
@@ -375,10 +234,10 @@ describe('portals in a browser', () => {
     expect(await measuring.getByText(/every morning .* and every evening/).isVisible()).toBe(true);
 
     const signIn = page.getByRole('region', { name: 'Sign in' });
-    expect(await signIn.getByText('Sign-in is not available yet', { exact: false }).isVisible()).toBe(true);
-    // No sign-in form of any kind (in dev, Next.js adds its own tools button outside the page content).
+    expect(await signIn.getByRole('link', { name: 'Sign in to ClinLoop' }).getAttribute('href')).toBe('/sign-in');
+    // The first page asks for nothing: emergency guidance comes before any form (in dev, Next.js adds its
+    // own tools button outside the page content).
     expect(await page.locator('main, header, footer').locator('form, input, button').count()).toBe(0);
-    expect(await page.locator('input[type="password"]').count()).toBe(0);
 
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, 'patient-375x812');
@@ -442,10 +301,41 @@ describe('portals in a browser', () => {
     await screenshot(page, 'patient-1280x800');
   }, 60_000);
 
-  it('clinician portal at 1280x800: live status and the formulary from the API', async () => {
+  it('patient sign-in page: labelled fields, emergency guidance below, no sideways scrolling', async () => {
+    const page = await newPage({ width: 390, height: 844 }, true);
+    const problems = watchForProblems(page);
+    const response = await page.goto(`${patient.url}/sign-in`, { waitUntil: 'load' });
+    expect(response?.status()).toBe(200);
+    for (const label of ['Clinic code', 'E-mail', 'Password']) expect(await page.getByLabel(label).isVisible(), label).toBe(true);
+    expect(await page.getByLabel('Password').getAttribute('autocomplete')).toBe('current-password');
+    expect(await page.getByRole('region', { name: 'In an emergency' }).isVisible()).toBe(true);
+    // Touch targets: the sign-in button and the fields are at least 44 px tall.
+    for (const box of [await page.getByRole('button', { name: 'Sign in' }).boundingBox(), await page.getByLabel('E-mail').boundingBox()]) {
+      expect(box?.height).toBeGreaterThanOrEqual(44);
+    }
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, 'patient-390x844-sign-in');
+    expect(problems.csp).toEqual([]);
+    expect(problems.pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('clinician portal: signed out, the alert queue sends to sign-in (with an authenticator-code field)', async () => {
     const page = await newPage({ width: 1280, height: 800 }, false);
     const problems = watchForProblems(page);
     const response = await page.goto(clinician.url, { waitUntil: 'load' });
+    expect(response?.status()).toBe(200);
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    for (const label of ['Organization', 'E-mail', 'Password', 'Authenticator code']) expect(await page.getByLabel(label).isVisible(), label).toBe(true);
+    expect(await page.getByLabel('Authenticator code').getAttribute('autocomplete')).toBe('one-time-code');
+    await screenshot(page, 'clinician-1280x800-sign-in');
+    expect(problems.csp).toEqual([]);
+    expect(problems.pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('clinician portal at 1280x800: live status and the formulary from the API', async () => {
+    const page = await newPage({ width: 1280, height: 800 }, false);
+    const problems = watchForProblems(page);
+    const response = await page.goto(`${clinician.url}/system`, { waitUntil: 'load' });
     expect(response?.status()).toBe(200);
     const headers = response?.headers() ?? {};
     expect(headers['x-frame-options']).toBe('DENY');
@@ -480,14 +370,8 @@ describe('portals in a browser', () => {
 
     // Navigation offers only what exists; the missing areas are one line, not a mock UI.
     const navLinks = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts();
-    expect(navLinks).toEqual(['System status', 'Formulary']);
-    expect(
-      await page
-        .getByText(
-          /Review queue, patient detail, bounds editor, alerts and the auditor area arrive with their issues/,
-        )
-        .isVisible(),
-    ).toBe(true);
+    expect(navLinks).toEqual(['Alert queue', 'System status', 'Formulary']);
+    expect(await page.getByText(/Review queue, patient detail, bounds editor and the auditor area arrive with their issues/).isVisible()).toBe(true);
 
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, 'clinician-1280x800');
@@ -503,7 +387,7 @@ describe('portals in a browser', () => {
   it('clinician portal shows "Not ready" when the API reports a component down', async () => {
     fakeApi.mode = 'not-ready';
     const page = await newPage({ width: 1280, height: 800 }, false);
-    await page.goto(clinician.url, { waitUntil: 'load' });
+    await page.goto(`${clinician.url}/system`, { waitUntil: 'load' });
     const status = page.getByRole('region', { name: 'System status' });
     await status.getByText('Not ready', { exact: true }).waitFor({ state: 'visible', timeout: 30_000 });
     expect(await status.getByText(/reports: database down, stream up/).isVisible()).toBe(true);
@@ -515,7 +399,7 @@ describe('portals in a browser', () => {
     await fakeApi.close();
     const page = await newPage({ width: 1280, height: 800 }, false);
     const problems = watchForProblems(page);
-    await page.goto(clinician.url, { waitUntil: 'load' });
+    await page.goto(`${clinician.url}/system`, { waitUntil: 'load' });
     const status = page.getByRole('region', { name: 'System status' });
     const alert = status.getByRole('alert');
     await alert.getByText('API unreachable').waitFor({ state: 'visible', timeout: 30_000 });

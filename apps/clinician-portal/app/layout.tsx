@@ -1,11 +1,14 @@
 import type { Metadata, Viewport } from 'next';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
+import { currentSession } from '@clinloop/portal-kit/session';
+import { CLINICIAN_PORTAL } from '../lib/portal';
+import { signOutAction } from './actions';
 import './globals.css';
 
 export const metadata: Metadata = {
   title: 'ClinLoop - clinician portal',
-  description: 'ClinLoop clinician portal: system status and formulary reference.',
+  description: 'ClinLoop clinician portal: alert queue, system status and formulary reference.',
   applicationName: 'ClinLoop clinician portal',
   robots: { index: false, follow: false },
 };
@@ -20,6 +23,7 @@ export const viewport: Viewport = {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Render per request: the Content-Security-Policy nonce from proxy.ts is applied while rendering.
   await connection();
+  const signedIn = (await currentSession(CLINICIAN_PORTAL)) !== null;
   return (
     <html lang="en">
       <body>
@@ -47,14 +51,27 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <nav aria-label="Main">
               <ul className="nav">
                 <li>
-                  <a href="/#status">System status</a>
+                  <a href="/">Alert queue</a>
                 </li>
                 <li>
-                  <a href="/#formulary">Formulary</a>
+                  <a href="/system#status">System status</a>
+                </li>
+                <li>
+                  <a href="/system#formulary">Formulary</a>
                 </li>
               </ul>
             </nav>
-            <p className="session-note">Sign-in not available in this build</p>
+            {signedIn ? (
+              <form action={signOutAction} className="session-note">
+                <button type="submit" className="button button--on-brand">
+                  Sign out
+                </button>
+              </form>
+            ) : (
+              <a className="session-note session-note--link" href={CLINICIAN_PORTAL.signInPath}>
+                Sign in
+              </a>
+            )}
           </div>
         </header>
         {children}

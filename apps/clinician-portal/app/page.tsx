@@ -1,40 +1,51 @@
-import { apiBaseUrl } from '../lib/runtime-env';
-import { FormularyTable } from './formulary-table';
-import { SystemStatus } from './system-status';
+import { redirect, unstable_rethrow } from 'next/navigation';
+import { generalMessage } from '@clinloop/portal-kit';
+import { problemOf } from '@clinloop/portal-kit/api';
+import { currentSession } from '@clinloop/portal-kit/session';
+import { alertQueueOf, staffViewerOf } from '../lib/clinician-api';
+import { CLINICIAN_PORTAL } from '../lib/portal';
+import { AlertQueue } from './components/alert-queue';
+import { IdleSignOut } from './components/idle-sign-out';
+import { QueueRefresher } from './components/queue-refresher';
 
-export default function HomePage() {
-  // Read when the request is served (the layout awaited connection()), not when the portal was built.
-  const api = apiBaseUrl();
+/** The signed-in home: the alert queue of the clinician's care teams. */
+export default async function HomePage() {
+  const session = await currentSession(CLINICIAN_PORTAL);
+  if (!session) redirect(CLINICIAN_PORTAL.signInPath);
+  let content;
+  try {
+    const viewer = await staffViewerOf(session);
+    if (viewer.role !== 'CLINICIAN') {
+      content = (
+        <p className="roadmap">
+          Signed in as {viewer.displayName} ({viewer.role.toLowerCase()}). The alert queue is for clinicians; your area arrives with its issue. The{' '}
+          <a href="/system">system status and formulary</a> are available.
+        </p>
+      );
+    } else {
+      const queue = await alertQueueOf(session);
+      content = (
+        <>
+          <p className="roadmap">Signed in as {viewer.displayName}. Open alerts of your care teams&apos; patients, most severe first, then oldest first.</p>
+          <AlertQueue queue={queue} now={new Date()} />
+          <QueueRefresher renderedAt={new Date().toISOString()} />
+        </>
+      );
+    }
+  } catch (error) {
+    unstable_rethrow(error);
+    content = (
+      <div className="banner banner--bad" role="alert">
+        <p className="banner__title">Alert queue unavailable</p>
+        <p>{generalMessage(problemOf(error))}</p>
+      </div>
+    );
+  }
   return (
     <main id="main" className="wrap">
-      <h1>Overview</h1>
-      <p className="roadmap">
-        Review queue, patient detail, bounds editor, alerts and the auditor area arrive with their issues.
-        This portal shows no patient data yet.
-      </p>
-
-      <section className="panel" id="status" aria-labelledby="status-heading">
-        <h2 id="status-heading">System status</h2>
-        {api ? <SystemStatus apiUrl={api.url} /> : <ConfigError />}
-      </section>
-
-      <section className="panel" id="formulary" aria-labelledby="formulary-heading">
-        <h2 id="formulary-heading">Formulary hard limits</h2>
-        {api ? <FormularyTable apiUrl={api.url} /> : <ConfigError />}
-      </section>
+      <IdleSignOut idleTimeoutSeconds={session.meta.idleTimeoutSeconds} signInPath={CLINICIAN_PORTAL.signInPath} />
+      <h1>Alert queue</h1>
+      {content}
     </main>
-  );
-}
-
-function ConfigError() {
-  return (
-    <div className="banner banner--bad" role="alert">
-      <p className="banner__title">API address not configured</p>
-      <p>
-        This portal was started without a valid NEXT_PUBLIC_API_URL (for example http://127.0.0.1:4000). Start
-        it with
-        <code> npx clinloop start</code>, which sets it.
-      </p>
-    </div>
   );
 }

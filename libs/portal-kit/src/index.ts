@@ -1,0 +1,7 @@
+/**
+ * @clinloop/portal-kit - what the patient and clinician portals share. Import the parts by their
+ * subpath (`@clinloop/portal-kit/session`, `/proxy`, ...): the server-only parts must not reach a
+ * client bundle through a barrel. This entry holds only what is safe anywhere.
+ */
+export * from './messages';
+export * from './local-time';

@@ -1,0 +1,106 @@
+import { cookies, headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { ApiCallError, callGraphql, problemOf } from './api-client';
+import { endsSession, signInMessage, type SignInAudience } from './messages';
+import { apiBaseUrl } from './runtime-env';
+import { fetchViewer, signInToApi, signOutOfApi, type SignInCredentials } from './session-api';
+import { allCookieNames, cookieNamesFor, decodeMeta, encodeMeta, metaFor, servedOverHttps, sessionCookieOptions, type PortalIdentity, type SessionEndReason, type SessionMeta } from './session-cookies';
+
+export type { PortalIdentity, SessionEndReason, SessionMeta } from './session-cookies';
+export type { Viewer } from './session-api';
+
+/**
+ * Session handling for Server Components and Server Actions. Only Server Actions (and the proxy) may
+ * write cookies, so signing in and out live here as functions those actions call.
+ */
+
+export interface PortalSession {
+  readonly accessToken: string;
+  readonly meta: SessionMeta;
+}
+
+export type SignInOutcome = { readonly ok: true } | { readonly ok: false; readonly message: string };
+
+function requireApiUrl(): string {
+  const api = apiBaseUrl();
+  if (!api) throw new ApiCallError({ kind: 'unreachable', code: null, errorCode: null, message: 'NEXT_PUBLIC_API_URL is not set.', requestId: null });
+  return api.url;
+}
+
+/** The session the proxy let through, or null when signed out. */
+export async function currentSession(portal: PortalIdentity): Promise<PortalSession | null> {
+  const jar = await cookies();
+  const names = cookieNamesFor(portal);
+  const accessToken = jar.get(names.accessToken)?.value;
+  const meta = decodeMeta(jar.get(names.meta)?.value);
+  if (!accessToken || !meta || !jar.get(names.refreshToken)?.value) return null;
+  return { accessToken, meta };
+}
+
+export function sessionEndedRedirect(portal: PortalIdentity, reason: SessionEndReason): never {
+  redirect(`${portal.signInPath}?ended=${reason}`);
+}
+
+/** The signed-in session, or a redirect to the sign-in page. */
+export async function requireSession(portal: PortalIdentity): Promise<PortalSession> {
+  const session = await currentSession(portal);
+  if (!session) redirect(portal.signInPath);
+  return session;
+}
+
+/**
+ * One GraphQL operation as the signed-in user. A refusal that means the session is over (signed out
+ * elsewhere, timed out, revoked) sends the person to sign in again.
+ * @throws ApiCallError for any other failure
+ */
+export async function callAsUser<T>(portal: PortalIdentity, session: PortalSession, query: string, variables: Readonly<Record<string, unknown>> = {}): Promise<T> {
+  try {
+    return await callGraphql<T>({ apiUrl: requireApiUrl(), query, variables, accessToken: session.accessToken });
+  } catch (error) {
+    if (error instanceof ApiCallError && endsSession(error.problem)) sessionEndedRedirect(portal, 'session');
+    throw error;
+  }
+}
+
+async function isHttps(): Promise<boolean> {
+  const incoming = await headers();
+  return servedOverHttps(null, incoming.get('x-forwarded-proto'));
+}
+
+/**
+ * Signs in at the API and keeps the tokens in this portal's httpOnly cookies. Someone whose role this
+ * portal is not for is signed out again at once and told where to go.
+ */
+export async function signIn(portal: PortalIdentity, credentials: SignInCredentials, audience: SignInAudience, wrongPortalMessage: string): Promise<SignInOutcome> {
+  const forwardedFor = (await headers()).get('x-forwarded-for');
+  let apiUrl: string;
+  try {
+    apiUrl = requireApiUrl();
+    const tokens = await signInToApi(apiUrl, credentials, forwardedFor);
+    const viewer = await fetchViewer(apiUrl, tokens.accessToken);
+    if (!portal.allowedRoles.includes(viewer.role)) {
+      await signOutOfApi(apiUrl, tokens.accessToken).catch(() => undefined);
+      return { ok: false, message: wrongPortalMessage };
+    }
+    const jar = await cookies();
+    const names = cookieNamesFor(portal);
+    const meta = metaFor(tokens, viewer.role, Date.now());
+    const options = sessionCookieOptions(await isHttps(), new Date(meta.sessionExpiresAt));
+    jar.set(names.accessToken, tokens.accessToken, options);
+    jar.set(names.refreshToken, tokens.refreshToken, options);
+    jar.set(names.meta, encodeMeta(meta), options);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, message: signInMessage(problemOf(error), audience) };
+  }
+}
+
+/** Ends the session at the API (its tokens stop working) and removes this portal's cookies. */
+export async function signOut(portal: PortalIdentity): Promise<void> {
+  const session = await currentSession(portal);
+  const api = apiBaseUrl();
+  if (session && api) await signOutOfApi(api.url, session.accessToken).catch(() => undefined);
+  const jar = await cookies();
+  const expired = { ...sessionCookieOptions(await isHttps(), new Date(0)), maxAge: 0 };
+  for (const name of allCookieNames(cookieNamesFor(portal))) jar.set(name, '', expired);
+}
