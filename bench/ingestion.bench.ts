@@ -13,10 +13,14 @@
  * 3. Latency: readings stamped with the current time are produced at half the measured maximum rate
  *    for LATENCY_SECONDS; p50/p99 of stored_at - measured_at. Goal: p99 < 1 s.
  *
- * PostgreSQL: DATABASE_URL (superuser), else the local server on 5432, else embedded. Kafka:
+ * PostgreSQL: a server of its own with production-like settings (bench/support/bench-postgres.ts), or
+ * with INGEST_BENCH_SERVER=shared DATABASE_URL (superuser), else the local server on 5432, else embedded. Kafka:
  * KAFKA_BROKERS, else a local KRaft broker (test/support/kafka-broker.ts).
  * Knobs: INGEST_BENCH_READINGS (1000000), INGEST_BENCH_PATIENTS (2000), INGEST_BENCH_LATENCY_SECONDS (20),
  * INGEST_BENCH_MEMBERS (3: consumer-group members in the process, like INGEST_CONSUMERS).
+ * Profiling: every run prints where the time went (bench/support/ingest-profiler.ts);
+ * INGEST_BENCH_EXPLAIN_MS=200 logs slower statements' plans to the server log (auto_explain),
+ * INGEST_BENCH_KEEP_DATABASE=1 keeps the database for a look afterwards.
  * Run: npm run bench -- ingestion   (or: node -r @swc-node/register bench/ingestion.bench.ts)
  */
 import 'reflect-metadata';
@@ -34,13 +38,25 @@ import { ObservationIngestService } from '@clinloop/observations';
 import { createAppDataSource } from '@clinloop/persistence';
 import { IngestionConsumer, IngestionMetrics } from '@clinloop/worker';
 import { ensureKafkaBroker } from '../test/support/kafka-broker';
-import { databaseUrl, ensurePostgresServer } from '../test/support/postgres-server';
+import { formatProfile, IngestProfiler } from './support/ingest-profiler';
+import { databaseUrl } from '../test/support/postgres-server';
+import { startBenchPostgres } from './support/bench-postgres';
 
 const READINGS = Number(process.env.INGEST_BENCH_READINGS ?? 1_000_000);
 const PATIENTS = Number(process.env.INGEST_BENCH_PATIENTS ?? 2_000);
 const LATENCY_SECONDS = Number(process.env.INGEST_BENCH_LATENCY_SECONDS ?? 20);
 /** Consumer group members in the worker process (INGEST_CONSUMERS in production). */
 const MEMBERS = Number(process.env.INGEST_BENCH_MEMBERS ?? 3);
+/** Bytes of messages per batch (INGEST_MAX_BATCH_BYTES in production); unset: the transport default. */
+const MAX_BATCH_BYTES = process.env.INGEST_BENCH_MAX_BATCH_BYTES
+  ? Number(process.env.INGEST_BENCH_MAX_BATCH_BYTES)
+  : undefined;
+/** Profiling: log the plans of statements slower than this many ms to the PostgreSQL server log. */
+const EXPLAIN_SLOWER_THAN_MS = process.env.INGEST_BENCH_EXPLAIN_MS
+  ? Number(process.env.INGEST_BENCH_EXPLAIN_MS)
+  : undefined;
+/** Profiling: leave the bench database in place for a look afterwards (its name is printed). */
+const KEEP_DATABASE = process.env.INGEST_BENCH_KEEP_DATABASE === '1';
 const PRODUCE_CHUNK = 5_000;
 const POLICY = { futureSkewMs: 300_000, lateAfterMs: 86_400_000 };
 
@@ -202,10 +218,22 @@ async function storedCount(dataSource: DataSource): Promise<number> {
 }
 
 export default async function run(): Promise<void> {
-  const [server, kafka] = await Promise.all([ensurePostgresServer(() => undefined), ensureKafkaBroker({})]);
+  const [server, kafka] = await Promise.all([startBenchPostgres(() => undefined), ensureKafkaBroker({})]);
   const name = `clinloop_bench_${randomBytes(4).toString('hex')}`;
   await adminQuery(server.adminUrl, `CREATE DATABASE "${name}"`);
   await adminQuery(server.adminUrl, `ALTER DATABASE "${name}" SET synchronous_commit = on`);
+  if (EXPLAIN_SLOWER_THAN_MS !== undefined) {
+    // The plans of slower statements go to the server's log (auto_explain ships with PostgreSQL).
+    for (const setting of [
+      `session_preload_libraries = 'auto_explain'`,
+      `auto_explain.log_min_duration = ${EXPLAIN_SLOWER_THAN_MS}`,
+      `auto_explain.log_analyze = on`,
+      `auto_explain.log_buffers = on`,
+      `auto_explain.log_timing = off`,
+      `auto_explain.log_nested_statements = on`,
+    ])
+      await adminQuery(server.adminUrl, `ALTER DATABASE "${name}" SET ${setting}`);
+  }
   const url = databaseUrl(server.adminUrl, name);
   const owner = createAppDataSource(url, { databasePoolSize: 2 }, 'clinloop-bench-owner');
   const app = createAppDataSource(applicationRoleUrl(url), { databasePoolSize: 4 }, 'clinloop-bench-ingest');
@@ -229,7 +257,7 @@ export default async function run(): Promise<void> {
       `SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS synchronous_commit`,
     );
     log(
-      `ingestion bench: ${READINGS} readings, ${PATIENTS} patients, ${MEMBERS} consumer(s); PostgreSQL ${settings?.version ?? '?'} (${server.source}), synchronous_commit=${settings?.synchronous_commit ?? '?'}; ` +
+      `ingestion bench: ${READINGS} readings, ${PATIENTS} patients, ${MEMBERS} consumer(s), batches up to ${MAX_BATCH_BYTES ?? 'the default'} bytes; PostgreSQL ${settings?.version ?? '?'} (${server.source}: ${server.settings}), synchronous_commit=${settings?.synchronous_commit ?? '?'}; ` +
         `Kafka ${kafka.startedHere ? 'started here' : 'KAFKA_BROKERS'}; ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(2) ?? '?'}`,
     );
     const patients = await createPatients(owner);
@@ -271,7 +299,9 @@ export default async function run(): Promise<void> {
       groupId: `bench-${runId}`,
       metrics,
       members: MEMBERS,
+      maxBatchBytes: MAX_BATCH_BYTES,
     });
+    const throughputProfiler = await IngestProfiler.attach(app, owner);
     // Timed from the moment the group is joined: start-up is not ingestion.
     await consumer.start();
     const ingestStart = Date.now();
@@ -284,6 +314,7 @@ export default async function run(): Promise<void> {
     }
     const ingestSeconds = (Date.now() - ingestStart) / 1000;
     await consumer.stop();
+    const throughputProfile = await throughputProfiler.finish();
     const ingestRate = READINGS / ingestSeconds;
     const batches =
       (await metrics.batchSize.get()).values.find(
@@ -308,6 +339,7 @@ export default async function run(): Promise<void> {
       `| raw COPY of the same rows, identical table and indexes | ${READINGS} | ${copySeconds.toFixed(1)} | ${Math.round(copyRate)} |`,
     );
     log(`ingestion / COPY = ${((100 * ingestRate) / copyRate).toFixed(1)}% (goal >= 40%)`);
+    for (const line of formatProfile('throughput run', throughputProfile)) log(line);
 
     // 3. Latency at half the maximum rate.
     const latencyRate = Math.max(100, Math.round(ingestRate / 2));
@@ -317,8 +349,10 @@ export default async function run(): Promise<void> {
       topics: latencyTopics,
       groupId: `bench-latency-${runId}`,
       members: MEMBERS,
+      maxBatchBytes: MAX_BATCH_BYTES,
       metrics: new IngestionMetrics(new Registry()),
     });
+    const latencyProfiler = await IngestProfiler.attach(app, owner);
     await latencyConsumer.start();
     const total = latencyRate * LATENCY_SECONDS;
     const tick = 100;
@@ -352,6 +386,7 @@ export default async function run(): Promise<void> {
     while ((await storedCount(owner)) < READINGS + total)
       await new Promise((resolve) => setTimeout(resolve, 250));
     await latencyConsumer.stop();
+    const latencyProfile = await latencyProfiler.finish();
     const [latency] = await owner.query<{ p50: number; p99: number; max: number }[]>(
       `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max
          FROM (SELECT (extract(epoch FROM stored_at - measured_at) * 1000)::float8 AS ms FROM observations WHERE device_seq >= 10000000) t`,
@@ -360,14 +395,29 @@ export default async function run(): Promise<void> {
       `latency measured-at -> stored at ${Math.round(achieved)} readings/s (target ${latencyRate}, half of max) for ${LATENCY_SECONDS} s: ` +
         `p50 ${latency?.p50.toFixed(0) ?? '?'} ms, p99 ${latency?.p99.toFixed(0) ?? '?'} ms, max ${latency?.max.toFixed(0) ?? '?'} ms (goal p99 < 1000 ms)`,
     );
+    for (const line of formatProfile('latency run', latencyProfile)) log(line);
+    const worstSeconds = await owner.query<{ second: number; readings: number; p99: number; max: number }[]>(
+      `SELECT extract(epoch FROM date_trunc('second', measured_at) - $1::timestamptz)::int AS second, count(*)::int AS readings,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max
+         FROM (SELECT measured_at, (extract(epoch FROM stored_at - measured_at) * 1000)::float8 AS ms FROM observations WHERE device_seq >= 10000000) t
+        GROUP BY 1 ORDER BY p99 DESC LIMIT 5`,
+      [new Date(latencyStart).toISOString()],
+    );
+    log(
+      `worst seconds of the latency run (second: readings, p99 / max ms): ${worstSeconds
+        .map((row) => `${row.second}: ${row.readings}, ${row.p99.toFixed(0)} / ${row.max.toFixed(0)}`)
+        .join('; ')}`,
+    );
   } finally {
     if (copyFile) rmSync(copyFile, { force: true });
     await transport.close();
     if (app.isInitialized) await app.destroy();
     if (owner.isInitialized) await owner.destroy();
-    await adminQuery(server.adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(
-      () => undefined,
-    );
+    if (KEEP_DATABASE) log(`kept database ${name} (INGEST_BENCH_KEEP_DATABASE=1): drop it when done`);
+    else
+      await adminQuery(server.adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(
+        () => undefined,
+      );
     await kafka.stop();
     await server.stop();
   }

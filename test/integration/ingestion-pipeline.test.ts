@@ -185,7 +185,7 @@ describe('reading ingestion over Kafka into PostgreSQL', () => {
       headers: {},
       timestamp: new Date(),
     }));
-    const batch: MessageBatch = { topic: topics.readings, partition: 0, messages };
+    const batch: MessageBatch = { topic: topics.readings, partition: 0, messages, highWatermark: String(messages.length) };
     const snapshot = async () => ({
       observations: await countRows(
         database.dataSource,

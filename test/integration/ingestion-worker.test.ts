@@ -75,6 +75,11 @@ describe('worker ingestion wiring', () => {
     expect(metrics).toMatch(/clinloop_ingest_readings_stored_total\{[^}]*\} 1/);
     expect(metrics).toContain('clinloop_ingest_measured_to_stored_seconds_bucket');
     expect(metrics).toContain('clinloop_ingest_consumer_lag_seconds');
+    // Caught up: the partition that carried the reading has nothing left to read.
+    expect(metrics).toMatch(
+      /clinloop_ingest_consumer_lag_messages\{[^}]*topic="wearable\.readings\.v1"[^}]*\} 0\n/,
+    );
+    expect(metrics).toMatch(/clinloop_observations_default_partition_rows\{[^}]*\} \d+/);
     // The worker made sure next months' partitions exist.
     const next = new Date();
     next.setUTCMonth(next.getUTCMonth() + 2, 1);

@@ -3,6 +3,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import {
   KafkaStreamTransport,
+  lagAfter,
   pingStream,
   topicFor,
   Topics,
@@ -23,6 +24,7 @@ import {
 const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 const readTopic = topicFor(Topics.wearableReadings.name, `kafka-transport-${runId}`);
 const retryTopic = topicFor(Topics.wearableReadings.name, `kafka-transport-retry-${runId}`);
+const lagTopic = topicFor(Topics.wearableReadings.name, `kafka-transport-lag-${runId}`);
 
 function brokersFromSetup(): string[] {
   const provided = inject('kafkaBrokers');
@@ -53,12 +55,13 @@ describe('KafkaStreamTransport against a real broker', () => {
     await transport.ensureTopics([
       { topic: readTopic, partitions: 3 },
       { topic: retryTopic, partitions: 1 },
+      { topic: lagTopic, partitions: 1 },
     ]);
   });
 
   afterAll(async () => {
     await transport.close();
-    await admin.deleteTopics({ topics: [readTopic, retryTopic] }).catch(() => undefined);
+    await admin.deleteTopics({ topics: [readTopic, retryTopic, lagTopic] }).catch(() => undefined);
     await admin.disconnect();
   });
 
@@ -126,6 +129,43 @@ describe('KafkaStreamTransport against a real broker', () => {
       expect(ofKey[0]?.message.headers['content-type']).toBe('application/json');
       expect(ofKey[0]?.message.timestamp.getTime()).toBeGreaterThanOrEqual(producedAt - 5_000);
     }
+  });
+
+  it("carries the partition's high watermark: offset lag while behind, 0 once caught up", async () => {
+    // Separate produce calls make separate record batches; with a 1-byte fetch limit the broker
+    // returns one of them per fetch, so the consumer reads the partition in five steps.
+    for (let index = 0; index < 5; index++)
+      await transport.produce(lagTopic, [{ key: 'patient-7', value: Buffer.from(`reading-${index}`) }]);
+
+    const batches: MessageBatch[] = [];
+    const subscription = await transport.subscribe({
+      groupId: `kafka-transport-lag-${runId}`,
+      topics: [lagTopic],
+      fromBeginning: true,
+      maxBatchBytes: 1,
+      handleBatch: (batch) => {
+        batches.push(batch);
+        return Promise.resolve();
+      },
+    });
+    try {
+      await vi.waitFor(
+        () => {
+          expect(batches.flatMap((batch) => batch.messages)).toHaveLength(5);
+        },
+        { timeout: 30_000, interval: 100 },
+      );
+    } finally {
+      await subscription.stop();
+    }
+
+    expect(batches.length).toBeGreaterThan(1);
+    expect(new Set(batches.map((batch) => batch.highWatermark))).toEqual(new Set(['5']));
+    const lags = batches.map(lagAfter);
+    expect(lags[0]).toBeGreaterThan(0);
+    expect(lags[lags.length - 1]).toBe(0);
+    // Lag only shrinks as the consumer reads on.
+    expect([...lags].sort((a, b) => b - a)).toEqual(lags);
   });
 
   it('redelivers a batch whose handler threw, and commits its offsets only after the handler succeeded', async () => {

@@ -12,6 +12,7 @@ import type { StreamTransport } from '@clinloop/messaging';
 import type { Logger } from '@clinloop/observability';
 import { OrganizationsModule } from '@clinloop/organizations';
 import { AlertsModule } from '@clinloop/alerts';
+import { ObservationsModule } from '@clinloop/observations';
 import { PatientsModule, RegimenSigningSource } from '@clinloop/patients';
 import { SafetyBoundsModule } from '@clinloop/safety-bounds';
 import { createGraphqlErrorFormatter } from './errors/graphql-error-formatter';
@@ -76,6 +77,7 @@ export class AppModule {
       keys: deps.tokenKeys,
       audit: deps.audit,
       clock: deps.clock,
+      log: (line) => deps.logger.info(line),
       signableRecords: { imports: [PatientsModule], sources: [RegimenSigningSource] },
     });
     return {
@@ -100,9 +102,13 @@ export class AppModule {
         OrganizationsModule,
         PatientsModule,
         authModule,
-        FormularyModule,
+        FormularyModule.forRoot({ imports: [authModule] }),
         SafetyBoundsModule.forRoot({ imports: [authModule] }),
         AlertsModule.forRoot({ imports: [authModule] }),
+        ObservationsModule.forRoot({
+          imports: [authModule],
+          policy: { futureSkewMs: config.ingestFutureSkewSeconds * 1000, lateAfterMs: config.ingestLateAfterMinutes * 60_000 },
+        }),
       ],
       controllers: [HealthController, AuditExportController],
       providers: [

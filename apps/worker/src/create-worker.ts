@@ -6,13 +6,12 @@ import type { AppConfig } from '@clinloop/config';
 import { pingDatabase } from '@clinloop/database';
 import { describeError } from '@clinloop/errors';
 import { pingStream, Topics, type StreamTransport } from '@clinloop/messaging';
-import { ObservationIngestService } from '@clinloop/observations';
+import { ObservationIngestService, ObservationPartitionsService } from '@clinloop/observations';
 import type { Logger } from '@clinloop/observability';
 import { IngestionConsumer } from './ingestion/ingestion.consumer';
 import { IngestionMetrics } from './ingestion/ingestion.metrics';
+import { PartitionMaintenance, PartitionMetrics } from './partitions/partition-maintenance';
 
-/** Months of observation partitions the worker makes sure exist, from the current one. */
-const PARTITION_MONTHS_AHEAD = 3;
 const SUBSCRIBE_RETRY_MS = 5_000;
 
 export interface WorkerDependencies {
@@ -70,14 +69,23 @@ export function createWorker(deps: WorkerDependencies): Worker {
     failpoint: deps.config.ingestFailpoint,
     log: (level, message, details) => deps.logger[level](details ?? {}, message),
   });
+  const partitionLogger = deps.logger.child({ context: 'observation-partitions' });
+  const partitions = new PartitionMaintenance({
+    service: new ObservationPartitionsService(deps.dataSource, new AuditService(), {
+      component: 'worker.partitions',
+    }),
+    metrics: new PartitionMetrics(deps.metrics),
+    log: (level, message, details) => partitionLogger[level](details ?? {}, message),
+  });
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
   // A broker that is down at start must not keep the worker from serving /health; keep trying.
   const startIngestion = async (): Promise<void> => {
     try {
-      await deps.dataSource.query('SELECT ensure_observation_partitions(CURRENT_DATE, $1)', [
-        PARTITION_MONTHS_AHEAD,
-      ]);
+      // This month's and the next ones' partitions exist before the first batch; then the job keeps
+      // creating them while the worker runs (a worker may run for months).
+      await partitions.runOnce();
+      partitions.start();
       await ingestion.start();
       deps.logger.info({ groupId: deps.config.ingestConsumerGroup }, 'reading ingestion started');
     } catch (error) {
@@ -108,6 +116,7 @@ export function createWorker(deps: WorkerDependencies): Worker {
     async stop() {
       stopped = true;
       clearTimeout(retryTimer);
+      await partitions.stop();
       await ingestion.stop();
       await http.close();
     },

@@ -13,6 +13,8 @@ export * from './readings/bp-category';
 export * from './readings/plausibility';
 export * from './readings/sessions';
 export * from './readings/home-summary';
+export * from './readings/linear-sums';
+export * from './readings/feature-windows';
 
 export * from './envelope/bounds';
 export * from './envelope/proposal';

@@ -196,6 +196,12 @@ export const SETTINGS = {
       .transform((value) => (value === '' ? [] : value.split(',').map((file) => file.trim()))),
     default: '',
   }),
+  authTotpKeyFile: setting({
+    env: 'AUTH_TOTP_KEY_FILE',
+    description:
+      'File holding the 256-bit key (base64, `openssl rand -base64 32`) that encrypts TOTP secrets at rest (AES-256-GCM); every API replica needs the same one. Unset: a key generated once in DATA_DIR/keys - refused in production. Clear secrets from before are encrypted when the API starts and on next use.',
+    schema: optionalString,
+  }),
   authAccessTokenTtlSeconds: setting({
     env: 'AUTH_ACCESS_TOKEN_TTL_SECONDS',
     description: 'Lifetime of an access token (user or integrator client).',
@@ -306,6 +312,25 @@ export const SETTINGS = {
       .refine((origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)), 'expected origins like https://portal.example.org'),
     default: '',
   }),
+  apiTrustProxy: setting({
+    env: 'API_TRUST_PROXY',
+    description:
+      'Which proxies in front of the API to believe about the client address (X-Forwarded-For), for per-address rate limits and the `ip` of audit entries: `false` (none: the connecting address counts), a number of hops, or comma-separated addresses/CIDRs of the load balancers (also `loopback`, `linklocal`, `uniquelocal`). `true` believes any sender - only when nothing but the load balancer can reach the API.',
+    schema: z
+      .string()
+      .trim()
+      .transform((value): boolean | number | string[] => {
+        if (value === '' || value === 'false') return false;
+        if (value === 'true') return true;
+        if (/^\d+$/.test(value)) return Number(value);
+        return value.split(',').map((part) => part.trim());
+      })
+      .refine(
+        (value) => typeof value !== 'object' || value.every((part) => /^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/.test(part)),
+        'expected false, true, a number of hops, or comma-separated addresses/CIDRs',
+      ),
+    default: 'false',
+  }),
   graphqlMaxDepth: setting({
     env: 'GRAPHQL_MAX_DEPTH',
     description: 'Deepest GraphQL selection accepted.',
@@ -386,6 +411,35 @@ export const SETTINGS = {
       .enum(['', 'kill-after-db-commit'], { error: 'expected kill-after-db-commit or nothing' })
       .transform((value) => (value === '' ? undefined : value))
       .optional(),
+  }),
+  alertWebhookUrl: setting({
+    env: 'ALERT_WEBHOOK_URL',
+    description:
+      'Switches on the webhook channel for alert notifications (in-app only when unset): the worker POSTs each one as JSON (ids and codes, no readings), signed with ALERT_WEBHOOK_SECRET, after the alert committed; failures are retried with backoff.',
+    schema: z
+      .string()
+      .trim()
+      .refine((value) => value === '' || /^https?:\/\/\S+$/.test(value), 'expected an http:// or https:// URL')
+      .transform((value) => (value === '' ? undefined : value))
+      .optional(),
+  }),
+  alertWebhookSecret: setting({
+    env: 'ALERT_WEBHOOK_SECRET',
+    description:
+      'HMAC-SHA256 key of the alert webhook (at least 32 characters; required with ALERT_WEBHOOK_URL). Header x-clinloop-signature is `sha256=` + hex HMAC of `<x-clinloop-timestamp>.<body>`.',
+    schema: z
+      .string()
+      .trim()
+      .refine((value) => value === '' || value.length >= 32, 'expected at least 32 characters')
+      .transform((value) => (value === '' ? undefined : value))
+      .optional(),
+    secret: true,
+  }),
+  alertWebhookTimeoutMs: setting({
+    env: 'ALERT_WEBHOOK_TIMEOUT_MS',
+    description: 'How long one alert webhook delivery may take before it counts as failed (and is retried).',
+    schema: positiveInt.max(60_000),
+    default: '5000',
   }),
 } as const;
 

@@ -40,6 +40,8 @@ export interface DemoPatient {
   readonly careTeam: string;
   readonly device: { serial: string; kind: DeviceKind; model: string; validated: boolean };
   readonly regimen: readonly { drug: string; dailyDoseMg: number }[];
+  /** Usual morning home reading, around which the 30 days of demo readings are simulated. */
+  readonly homeBaseline: { readonly sbp: number; readonly dbp: number; readonly heartRate: number };
 }
 
 export const DEMO_PATIENTS: readonly DemoPatient[] = [
@@ -49,6 +51,8 @@ export const DEMO_PATIENTS: readonly DemoPatient[] = [
     pregnancyStatus: 'not_pregnant', aceInhibitorAngioedemaHistory: false, sulfonamideAllergy: false, careTeam: 'Hypertension Team A',
     device: { serial: 'OMR-BP7450-0001', kind: 'upper_arm_cuff', model: 'Omron BP7450', validated: true },
     regimen: [{ drug: 'lisinopril', dailyDoseMg: 10 }],
+    // Above the home target on lisinopril 10 mg: a titration candidate.
+    homeBaseline: { sbp: 142, dbp: 88, heartRate: 74 },
   },
   {
     mrn: 'DEMO-0002', givenName: 'James', familyName: 'Walker', email: 'james.walker@demo.clinloop.test',
@@ -56,6 +60,8 @@ export const DEMO_PATIENTS: readonly DemoPatient[] = [
     pregnancyStatus: 'unknown', aceInhibitorAngioedemaHistory: false, sulfonamideAllergy: true, careTeam: 'Hypertension Team A',
     device: { serial: 'WTH-BPM-0002', kind: 'upper_arm_cuff', model: 'Withings BPM Connect', validated: true },
     regimen: [{ drug: 'amlodipine', dailyDoseMg: 5 }],
+    // Close to target on amlodipine 5 mg.
+    homeBaseline: { sbp: 127, dbp: 77, heartRate: 68 },
   },
   {
     mrn: 'DEMO-0003', givenName: 'Aiko', familyName: 'Tanaka', email: 'aiko.tanaka@demo.clinloop.test',
@@ -63,6 +69,7 @@ export const DEMO_PATIENTS: readonly DemoPatient[] = [
     pregnancyStatus: 'pregnant', aceInhibitorAngioedemaHistory: false, sulfonamideAllergy: false, careTeam: 'Hypertension Team B',
     device: { serial: 'OMR-HEM-0003', kind: 'upper_arm_cuff', model: 'Omron HEM-7361T', validated: true },
     regimen: [],
+    homeBaseline: { sbp: 134, dbp: 84, heartRate: 82 },
   },
   {
     mrn: 'DEMO-0004', givenName: 'Robert', familyName: 'Miller', email: 'robert.miller@demo.clinloop.test',
@@ -70,5 +77,7 @@ export const DEMO_PATIENTS: readonly DemoPatient[] = [
     pregnancyStatus: 'unknown', aceInhibitorAngioedemaHistory: true, sulfonamideAllergy: false, careTeam: 'Hypertension Team B',
     device: { serial: 'GRM-IDX-0004', kind: 'cuffless_wearable', model: 'Garmin Index (cuffless)', validated: false },
     regimen: [{ drug: 'losartan', dailyDoseMg: 50 }, { drug: 'hydrochlorothiazide', dailyDoseMg: 12.5 }],
+    // A cuffless wearable: its readings are shown as supporting data and count toward nothing.
+    homeBaseline: { sbp: 131, dbp: 79, heartRate: 70 },
   },
 ];

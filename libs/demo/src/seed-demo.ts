@@ -13,6 +13,9 @@ import {
 import { DEMO_CARE_TEAMS, DEMO_ORGANIZATION, DEMO_PATIENTS, DEMO_STAFF } from './demo-organization';
 import { ensureDemoSignIns } from './demo-sign-ins';
 
+/** Demo devices are bound this many days before the seed, so 30 days of history are accepted. */
+export const DEMO_ENROLMENT_DAYS_AGO = 31;
+
 export interface DemoSeedResult {
   readonly organizationId: string;
   readonly created: boolean;
@@ -22,7 +25,7 @@ export interface DemoSeedResult {
 /**
  * Creates the demo organization in one transaction, or does nothing if it exists (safe to run on
  * every start) - except give sign-ins to demo users that have none (a demo seeded before sign-in
- * existed). Readings join the demo as that capability lands.
+ * existed). Readings come separately, through the ingest path: seedDemoReadings.
  */
 export async function seedDemo(dataSource: DataSource, now: Date): Promise<DemoSeedResult> {
   return withTransaction(dataSource, async (manager) => {
@@ -127,7 +130,9 @@ async function createDemoPeople(manager: EntityManager, organizationId: string, 
     await manager.save(manager.create(CareTeamPatientEntity, { careTeamId: careTeam.id, patientId: patient.id }));
     trail.push(seeded(organizationId, 'care_team_patient', careTeam.id, patient.id));
     const device = await manager.save(manager.create(DeviceEntity, { organizationId, ...demo.device }));
-    const binding = await manager.save(manager.create(DeviceBindingEntity, { deviceId: device.id, patientId: patient.id, boundAt: now, unboundAt: null }));
+    // Bound since enrolment, before the demo readings' 30 days (seedDemoReadings).
+    const boundAt = new Date(now.getTime() - DEMO_ENROLMENT_DAYS_AGO * 86_400_000);
+    const binding = await manager.save(manager.create(DeviceBindingEntity, { deviceId: device.id, patientId: patient.id, boundAt, unboundAt: null }));
     trail.push(seeded(organizationId, 'device', device.id, patient.id, { serial: device.serial, kind: device.kind, bindingId: binding.id }));
     const regimen = await manager.save(
       manager.create(RegimenVersionEntity, {

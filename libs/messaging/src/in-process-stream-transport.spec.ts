@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MessagingError, MessagingErrorCode } from './errors';
 import { InProcessStreamTransport, partitionForKey } from './in-process-stream-transport';
-import type { MessageBatch, OutgoingMessage, SubscribeOptions, Subscription } from './stream-transport';
+import {
+  lagAfter,
+  lagBefore,
+  type MessageBatch,
+  type OutgoingMessage,
+  type SubscribeOptions,
+  type Subscription,
+} from './stream-transport';
 
 const FAST_RETRY = { initialMs: 5, maxMs: 20 };
 
@@ -59,6 +66,41 @@ describe('InProcessStreamTransport', () => {
     const [first, second] = received.flatMap((batch) => batch.messages);
     expect(first).toMatchObject({ offset: '0', key: 'p-1', headers: { source: 'cuff' }, timestamp: at });
     expect(second).toMatchObject({ offset: '1', key: 'p-1', headers: {} });
+  });
+
+  it('cuts batches at maxBatchBytes and reports the high watermark: lag while behind, 0 once caught up', async () => {
+    transport = new InProcessStreamTransport();
+    await transport.ensureTopics([{ topic: 'readings', partitions: 1 }]);
+    await transport.produce(
+      'readings',
+      ['aaaa', 'bbbb', 'cccc', 'dddddddddd', 'e'].map((text) => message('p-1', text)),
+    );
+
+    const received: MessageBatch[] = [];
+    await subscribe({
+      groupId: 'g',
+      topics: ['readings'],
+      fromBeginning: true,
+      maxBatchBytes: 8,
+      handleBatch: (batch) => {
+        received.push(batch);
+        return Promise.resolve();
+      },
+    });
+
+    await eventually(() => {
+      expect(texts(received)).toHaveLength(5);
+    });
+    // 4 + 4 bytes fit; a 10-byte message exceeds the limit alone and still comes, by itself.
+    expect(received.map((batch) => batch.messages.map((m) => m.value.toString()))).toEqual([
+      ['aaaa', 'bbbb'],
+      ['cccc'],
+      ['dddddddddd'],
+      ['e'],
+    ]);
+    expect(received.map((batch) => batch.highWatermark)).toEqual(['5', '5', '5', '5']);
+    expect(received.map(lagAfter)).toEqual([3, 2, 1, 0]);
+    expect(received.map(lagBefore)).toEqual([5, 3, 2, 1]);
   });
 
   it('commits only after the handler succeeded: a new member of the group resumes after the last success', async () => {

@@ -2,6 +2,7 @@ import { describeError } from '@clinloop/errors';
 import { MessagingError, MessagingErrorCode } from './errors';
 import {
   backoffDelayMs,
+  DEFAULT_MAX_BATCH_BYTES,
   DEFAULT_RETRY_BACKOFF,
   silentMessagingLogger,
   type IncomingMessage,
@@ -270,7 +271,12 @@ export class InProcessStreamTransport implements StreamTransport {
     if (!owner || !log || cursor.committed >= log.length) return;
 
     const from = cursor.committed;
-    const upTo = Math.min(log.length, from + this.maxBatchSize);
+    const upTo = batchEnd(
+      log,
+      from,
+      this.maxBatchSize,
+      owner.options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
+    );
     const batch: MessageBatch = {
       topic,
       partition,
@@ -282,6 +288,7 @@ export class InProcessStreamTransport implements StreamTransport {
         headers: stored.headers,
         timestamp: stored.timestamp,
       })),
+      highWatermark: String(log.length),
     };
 
     cursor.inFlight = (async () => {
@@ -318,6 +325,24 @@ export class InProcessStreamTransport implements StreamTransport {
       this.pump(groupId, topic, partition);
     })();
   }
+}
+
+/** End (exclusive) of the batch from `from`: at most `maxMessages` and `maxBytes` of values, at least one message. */
+function batchEnd(
+  log: readonly StoredMessage[],
+  from: number,
+  maxMessages: number,
+  maxBytes: number,
+): number {
+  let upTo = from;
+  let bytes = 0;
+  const limit = Math.min(log.length, from + maxMessages);
+  while (upTo < limit) {
+    bytes += log[upTo]?.value.length ?? 0;
+    if (upTo > from && bytes > maxBytes) break;
+    upTo++;
+  }
+  return upTo;
 }
 
 /** Runs synchronous work as a promise, so its errors arrive as rejections like the Kafka transport's. */

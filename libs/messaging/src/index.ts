@@ -10,7 +10,10 @@ export {
 } from './topics';
 export {
   backoffDelayMs,
+  DEFAULT_MAX_BATCH_BYTES,
   DEFAULT_RETRY_BACKOFF,
+  lagAfter,
+  lagBefore,
   pingStream,
   silentMessagingLogger,
   type BatchHandler,

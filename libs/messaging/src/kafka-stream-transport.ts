@@ -14,6 +14,7 @@ import { describeError } from '@clinloop/errors';
 import { MessagingError, MessagingErrorCode } from './errors';
 import {
   backoffDelayMs,
+  DEFAULT_MAX_BATCH_BYTES,
   DEFAULT_RETRY_BACKOFF,
   silentMessagingLogger,
   type IncomingMessage,
@@ -154,6 +155,7 @@ export class KafkaStreamTransport implements StreamTransport {
       // A paused (failing) partition is left out of fetches; with every partition paused kafkajs
       // sleeps this long before looking again, so it bounds how late a redelivery can be.
       maxWaitTimeInMs: 1_000,
+      maxBytesPerPartition: options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
     });
     const subscription = new KafkaSubscription(consumer, options, this.log, () => {
       this.subscriptions.delete(subscription);
@@ -331,7 +333,7 @@ class KafkaSubscription implements Subscription {
     const partitionKey = `${topic}:${partition}`;
 
     try {
-      await this.options.handleBatch({ topic, partition, messages });
+      await this.options.handleBatch({ topic, partition, messages, highWatermark: batch.highWatermark });
     } catch (error) {
       const failures = (this.failures.get(partitionKey) ?? 0) + 1;
       this.failures.set(partitionKey, failures);

@@ -31,6 +31,25 @@ export interface MessageBatch {
   readonly topic: string;
   readonly partition: number;
   readonly messages: readonly IncomingMessage[];
+  /**
+   * The partition's high watermark when the batch was read: the offset its next message will get.
+   * Messages still to read after this batch (consumer lag in offsets) = highWatermark - last offset - 1.
+   */
+  readonly highWatermark: string;
+}
+
+/** Messages of the partition behind this batch once it is handled (0: caught up when it was read). */
+export function lagAfter(batch: MessageBatch): number {
+  const last = batch.messages[batch.messages.length - 1];
+  if (!last) return 0;
+  return Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
+}
+
+/** Messages of the partition not yet handled while this batch is not (it failed and comes back). */
+export function lagBefore(batch: MessageBatch): number {
+  const first = batch.messages[0];
+  if (!first) return 0;
+  return Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(first.offset)));
 }
 
 /**
@@ -56,7 +75,17 @@ export interface SubscribeOptions {
   readonly fromBeginning: boolean;
   readonly handleBatch: BatchHandler;
   readonly retryBackoff?: RetryBackoff;
+  /**
+   * Most bytes of messages one batch of a partition holds (default DEFAULT_MAX_BATCH_BYTES). Smaller
+   * batches make shorter handler transactions, so less waiting behind them, at the cost of more
+   * per-batch work. A single larger message (with Kafka: a larger record batch of the producer) still
+   * comes, alone, so nothing gets stuck.
+   */
+  readonly maxBatchBytes?: number;
 }
+
+/** Kafka's own default for the bytes fetched per partition (1 MiB). */
+export const DEFAULT_MAX_BATCH_BYTES = 1_048_576;
 
 export interface Subscription {
   /** Leaves the group after the batch in progress (if any) finished and was committed. */

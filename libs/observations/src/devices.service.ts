@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService, type AuditActor } from '@clinloop/audit';
+import type { AuditActor } from '@clinloop/audit';
 import { withTransaction } from '@clinloop/database';
 import {
   DeviceBindingEntity,
@@ -9,6 +9,7 @@ import {
   PatientsErrorCode,
   type DeviceKind,
 } from '@clinloop/patients';
+import type { AuditTrail } from './audit-trail';
 import { ObservationError, ObservationErrorCode } from './errors';
 
 export interface RegisterDeviceInput {
@@ -20,14 +21,27 @@ export interface RegisterDeviceInput {
   readonly validated: boolean;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Who may change which binding, as the GraphQL edge decides it: devices of this organization only,
+ * and `mayChange(patientId)` about the patient a device is bound to or is being bound to. A device
+ * outside that is "not found", a patient outside it "no such patient" - as if they did not exist.
+ */
+export interface BindingScope {
+  readonly organizationId: string;
+  readonly mayChange: (patientId: string) => Promise<boolean>;
+}
+
 /**
  * Device registration and binding, each change audited in its own transaction. Callers (the GraphQL
- * edge, the simulator, the demo seed) check permission first; the service checks consistency.
+ * edge, the simulator, the demo seed) check permission first - the edge passes a BindingScope for
+ * the checks that need the rows - and the service checks consistency.
  */
 export class DevicesService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
   ) {}
 
   async registerDevice(actor: AuditActor, input: RegisterDeviceInput): Promise<DeviceEntity> {
@@ -68,24 +82,30 @@ export class DevicesService {
   async bindDevice(
     actor: AuditActor,
     input: { readonly deviceId: string; readonly patientId: string; readonly boundAt?: Date },
+    scope?: BindingScope,
   ): Promise<DeviceBindingEntity> {
     return withTransaction(this.dataSource, async (manager) => {
-      const device = await this.lockDevice(manager, input.deviceId);
-      const patient = await manager.findOne(PatientEntity, { where: { id: input.patientId } });
-      if (!patient || patient.organizationId !== device.organizationId) {
+      const device = await this.lockDevice(manager, input.deviceId, scope);
+      const patient = UUID.test(input.patientId)
+        ? await manager.findOne(PatientEntity, { where: { id: input.patientId } })
+        : null;
+      if (
+        !patient ||
+        patient.organizationId !== device.organizationId ||
+        (scope !== undefined && !(await scope.mayChange(patient.id)))
+      ) {
         throw new PatientsError(PatientsErrorCode.NOT_FOUND, 'no such patient', {
           patientId: input.patientId,
         });
       }
       const open = await openBinding(manager, device.id);
       if (open) {
+        // Whom it is bound to is only said to someone who may see that patient's devices.
+        const visible = scope === undefined || (await scope.mayChange(open.patientId));
         throw new ObservationError(
           ObservationErrorCode.DEVICE_ALREADY_BOUND,
           `device ${device.id} is already bound; unbind it first`,
-          {
-            deviceId: device.id,
-            patientId: open.patientId,
-          },
+          visible ? { deviceId: device.id, patientId: open.patientId } : { deviceId: device.id },
         );
       }
       const binding = await manager.save(
@@ -114,10 +134,12 @@ export class DevicesService {
   async unbindDevice(
     actor: AuditActor,
     input: { readonly deviceId: string; readonly at?: Date },
+    scope?: BindingScope,
   ): Promise<DeviceBindingEntity> {
     return withTransaction(this.dataSource, async (manager) => {
-      const device = await this.lockDevice(manager, input.deviceId);
+      const device = await this.lockDevice(manager, input.deviceId, scope);
       const open = await openBinding(manager, device.id);
+      if (open && scope !== undefined && !(await scope.mayChange(open.patientId))) throw deviceNotFound(device.id);
       if (!open)
         throw new ObservationError(
           ObservationErrorCode.DEVICE_NOT_BOUND,
@@ -141,19 +163,17 @@ export class DevicesService {
   }
 
   /** Row lock on the device: binds and unbinds of one device happen one at a time. */
-  private async lockDevice(manager: EntityManager, deviceId: string): Promise<DeviceEntity> {
-    const device = await manager.findOne(DeviceEntity, {
-      where: { id: deviceId },
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (!device)
-      throw new ObservationError(
-        ObservationErrorCode.UNKNOWN_DEVICE,
-        `device ${deviceId} is not registered`,
-        { deviceId },
-      );
+  private async lockDevice(manager: EntityManager, deviceId: string, scope?: BindingScope): Promise<DeviceEntity> {
+    const device = UUID.test(deviceId)
+      ? await manager.findOne(DeviceEntity, { where: { id: deviceId }, lock: { mode: 'pessimistic_write' } })
+      : null;
+    if (!device || (scope !== undefined && device.organizationId !== scope.organizationId)) throw deviceNotFound(deviceId);
     return device;
   }
+}
+
+function deviceNotFound(deviceId: string): ObservationError {
+  return new ObservationError(ObservationErrorCode.DEVICE_NOT_FOUND, 'No such device.', { deviceId: deviceId.slice(0, 64) });
 }
 
 function openBinding(manager: EntityManager, deviceId: string): Promise<DeviceBindingEntity | null> {

@@ -31,6 +31,8 @@ export enum ObservationErrorCode {
   DEVICE_ALREADY_REGISTERED = 'OBSERVATIONS_DEVICE_ALREADY_REGISTERED',
   /** The device already has an open binding (to this or another patient). */
   DEVICE_ALREADY_BOUND = 'OBSERVATIONS_DEVICE_ALREADY_BOUND',
+  /** No such device in the caller's organization (or bound to a patient the caller may not see). */
+  DEVICE_NOT_FOUND = 'OBSERVATIONS_DEVICE_NOT_FOUND',
   /** Unbinding a device that has no open binding. */
   DEVICE_NOT_BOUND = 'OBSERVATIONS_DEVICE_NOT_BOUND',
   /** The same idempotency key was used before for a different reading. */

@@ -1,16 +1,19 @@
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditService, type AuditActor } from '@clinloop/audit';
+import type { AuditActor } from '@clinloop/audit';
 import { DEFAULT_RULES, type ClinicalRules, type Quantity } from '@clinloop/clinical';
 import { withTransaction } from '@clinloop/database';
+import type { AuditTrail } from './audit-trail';
 import { ObservationError, ObservationErrorCode } from './errors';
-import { ObservationIngestService, updateFeatureWindows } from './observation-ingest.service';
+import { markDaysStale, updateFeatureWindows } from './feature-windows';
+import type { ObservationIngestService } from './observation-ingest.service';
 import { utcOffsetMinutesOf, type BodyPosition, type ReadingClaim } from './reading';
 import { validateClaim, type IngestPolicy } from './reading-validation';
 
 const RFC3339_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 const MAX_REASON_LENGTH = 2000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ManualReadingInput {
   readonly patientId: string;
@@ -42,7 +45,7 @@ export class ManualReadingsService {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
     private readonly ingest: ObservationIngestService,
     private readonly policy: IngestPolicy,
     options: { readonly rules?: ClinicalRules; readonly clock?: () => Date } = {},
@@ -142,12 +145,22 @@ export class ManualReadingsService {
   /**
    * Marks a reading entered in error (never deletes it). Its contribution is taken out of the daily
    * aggregates and the patient's feature windows in the same transaction, with the audit entry.
-   * `patientId`, when given, must be the reading's patient (the edge passes the patient it authorized).
+   * `patientId`, when given, must be the reading's patient; `mayCorrect`, when given, is asked about
+   * the reading's patient once it is locked (the GraphQL edge checks the caller's ability there).
+   * Either refusing answers "not found", like a reading that does not exist.
    */
   async markEnteredInError(
     actor: AuditActor,
-    input: { readonly observationId: string; readonly patientId?: string; readonly reason: string },
+    input: {
+      readonly observationId: string;
+      readonly patientId?: string;
+      readonly reason: string;
+      readonly mayCorrect?: (patientId: string) => Promise<boolean>;
+    },
   ): Promise<void> {
+    if (!UUID.test(input.observationId)) {
+      throw new ObservationError(ObservationErrorCode.READING_NOT_FOUND, 'no such reading');
+    }
     const reason = input.reason.trim();
     if (reason.length === 0)
       throw new ObservationError(
@@ -165,15 +178,17 @@ export class ManualReadingsService {
           id: string;
           patient_id: string;
           measured_at: Date;
-          sbp: number | null;
-          dbp: number | null;
           counts_toward_decisions: boolean;
         }[]
       >(
-        'SELECT id, patient_id, measured_at, sbp, dbp, counts_toward_decisions FROM observations WHERE id = $1 FOR UPDATE',
+        'SELECT id, patient_id, measured_at, counts_toward_decisions FROM observations WHERE id = $1 FOR UPDATE',
         [input.observationId],
       );
-      if (!reading || (input.patientId !== undefined && reading.patient_id !== input.patientId)) {
+      if (
+        !reading ||
+        (input.patientId !== undefined && reading.patient_id !== input.patientId) ||
+        (input.mayCorrect !== undefined && !(await input.mayCorrect(reading.patient_id)))
+      ) {
         throw new ObservationError(ObservationErrorCode.READING_NOT_FOUND, 'no such reading', {
           observationId: input.observationId,
         });
@@ -197,14 +212,10 @@ export class ManualReadingsService {
           { observationId: reading.id },
         );
       }
-      if (reading.counts_toward_decisions && reading.sbp !== null && reading.dbp !== null) {
-        await manager.query(
-          `UPDATE observation_daily_aggregates SET readings = readings - 1, sum_sbp = sum_sbp - $3, sum_dbp = sum_dbp - $4,
-                  sum_sbp_sq = sum_sbp_sq - $3 * $3, sum_dbp_sq = sum_dbp_sq - $4 * $4
-            WHERE patient_id = $1 AND day = ($2::timestamptz AT TIME ZONE 'UTC')::date`,
-          [reading.patient_id, new Date(reading.measured_at).toISOString(), reading.sbp, reading.dbp],
-        );
-        await updateFeatureWindows(manager, [reading.patient_id]);
+      if (reading.counts_toward_decisions) {
+        // Its day is recomputed from the readings that still count: sessions may split or vanish.
+        await markDaysStale(manager, [{ patientId: reading.patient_id, measuredAt: new Date(reading.measured_at) }]);
+        await updateFeatureWindows(manager, [reading.patient_id], { rules: this.rules });
       }
       await this.audit.append(manager, [
         {

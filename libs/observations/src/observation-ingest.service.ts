@@ -1,11 +1,15 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService, type AuditActor } from '@clinloop/audit';
+import { AlertsService } from '@clinloop/alerts';
+import type { AuditActor } from '@clinloop/audit';
 import { DEFAULT_RULES, type ClinicalRules } from '@clinloop/clinical';
 import { withTransaction } from '@clinloop/database';
 import type { DeviceKind } from '@clinloop/patients';
+import type { AuditTrail } from './audit-trail';
 import { ObservationErrorCode, type Rejection } from './errors';
+import { updateFeatureWindows } from './feature-windows';
 import { parseFhirObservation } from './fhir-observation.parser';
 import type { ReadingClaim, ValidReading } from './reading';
+import { ReadingAlerts } from './reading-alerts';
 import { validateClaim, type IngestPolicy, type RegisteredDevice } from './reading-validation';
 import { parseJsonBytes, parseWearableReading, type ParseResult } from './wearable-reading.parser';
 
@@ -44,6 +48,8 @@ export interface ObservationIngestOptions {
   readonly clock?: () => Date;
   /** Names the writer in the audit trail, e.g. `worker.ingestion`. */
   readonly component: string;
+  /** The alert rules run on the stored rows; by default the crisis and hypotension rules with this service's audit and clock. */
+  readonly readingAlerts?: ReadingAlerts;
 }
 
 /** Where a batch came from, recorded in its audit entry (`topic:partition:first-last`). */
@@ -73,14 +79,16 @@ interface InsertedRow {
 export class ObservationIngestService {
   private readonly rules: ClinicalRules;
   private readonly clock: () => Date;
+  private readonly readingAlerts: ReadingAlerts;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
     private readonly options: ObservationIngestOptions,
   ) {
     this.rules = options.rules ?? DEFAULT_RULES;
     this.clock = options.clock ?? (() => new Date());
+    this.readingAlerts = options.readingAlerts ?? new ReadingAlerts(new AlertsService(audit, { now: this.clock }, this.rules), this.rules);
   }
 
   /** Parses raw messages (native or FHIR), then ingests them as one batch. */
@@ -149,7 +157,7 @@ export class ObservationIngestService {
     return { ...result, duplicates: valid.length - result.stored.length, rejections };
   }
 
-  /** Inserts, then feature windows, inference queue and the audit entry - all from RETURNING. */
+  /** Inserts, then feature windows, inference queue, alert rules and the audit entry - all from RETURNING. */
   async store(
     manager: EntityManager,
     readings: readonly ValidReading[],
@@ -174,6 +182,8 @@ export class ObservationIngestService {
       featurePatients.length > 0
         ? await enqueueForInference(manager, featurePatients, this.rules.enoughData.minValidCuffReadings)
         : 0;
+    // Alert rules on the new sessions (crisis episodes, persistent hypotension): same transaction, inserted rows only.
+    await this.readingAlerts.onStored(manager, stored, readings, this.clock());
     const patients = [...new Set(stored.map((row) => row.patientId))].sort();
     await this.audit.append(manager, [
       {
@@ -262,8 +272,8 @@ export async function loadDevices(
 /**
  * One INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING for the whole batch: one
  * round trip, duplicates (earlier deliveries, or a FHIR and a native copy in the same batch) are
- * skipped by the unique key, and the daily aggregates are fed from the returned rows in the same
- * statement.
+ * skipped by the unique key, and the patient-local days of the returned decision rows are marked
+ * for the feature windows in the same statement.
  */
 async function insertReadings(
   manager: EntityManager,
@@ -282,12 +292,12 @@ async function insertReadings(
        ON CONFLICT (device_id, device_seq, measured_at) DO NOTHING
        RETURNING id, patient_id, measured_at, stored_at, counts_toward_decisions, sbp, dbp
      ), daily AS (
-       INSERT INTO observation_daily_aggregates AS a (patient_id, day, readings, sum_sbp, sum_dbp, sum_sbp_sq, sum_dbp_sq)
-       SELECT patient_id, (measured_at AT TIME ZONE 'UTC')::date, count(*), sum(sbp), sum(dbp), sum(sbp * sbp), sum(dbp * dbp)
-         FROM inserted WHERE counts_toward_decisions GROUP BY 1, 2 ORDER BY 1, 2
-       ON CONFLICT (patient_id, day) DO UPDATE SET
-         readings = a.readings + excluded.readings, sum_sbp = a.sum_sbp + excluded.sum_sbp, sum_dbp = a.sum_dbp + excluded.sum_dbp,
-         sum_sbp_sq = a.sum_sbp_sq + excluded.sum_sbp_sq, sum_dbp_sq = a.sum_dbp_sq + excluded.sum_dbp_sq
+       -- Marks the patient-local days that got decision readings; updateFeatureWindows recomputes them.
+       INSERT INTO observation_daily_aggregates AS a (patient_id, day, stale)
+       SELECT i.patient_id, (i.measured_at AT TIME ZONE coalesce(p.time_zone, 'UTC'))::date, true
+         FROM inserted i LEFT JOIN patients p ON p.id = i.patient_id
+        WHERE i.counts_toward_decisions GROUP BY 1, 2 ORDER BY 1, 2
+       ON CONFLICT (patient_id, day) DO UPDATE SET stale = true
      )
      SELECT id, patient_id, measured_at, stored_at, counts_toward_decisions FROM inserted`,
     [
@@ -312,43 +322,6 @@ async function insertReadings(
       column((r) => r.late),
     ],
   );
-}
-
-/**
- * Recomputes the 7/14/30-day windows of the given patients from their last 30 daily aggregate rows
- * (bounded work per patient, whatever the history). Means and sample SDs of the readings that count
- * toward decisions; days are UTC days.
- */
-export async function updateFeatureWindows(
-  manager: EntityManager,
-  patientIds: readonly string[],
-): Promise<number> {
-  const window = (days: number): string => `
-      coalesce(sum(readings) FILTER (WHERE day > today - ${days}), 0),
-      sum(sum_sbp) FILTER (WHERE day > today - ${days}) / nullif(sum(readings) FILTER (WHERE day > today - ${days}), 0),
-      sum(sum_dbp) FILTER (WHERE day > today - ${days}) / nullif(sum(readings) FILTER (WHERE day > today - ${days}), 0),
-      sqrt(greatest(0, (sum(sum_sbp_sq) FILTER (WHERE day > today - ${days}) - sum(sum_sbp) FILTER (WHERE day > today - ${days}) ^ 2 / nullif(sum(readings) FILTER (WHERE day > today - ${days}), 0)) / nullif(sum(readings) FILTER (WHERE day > today - ${days}) - 1, 0))),
-      sqrt(greatest(0, (sum(sum_dbp_sq) FILTER (WHERE day > today - ${days}) - sum(sum_dbp) FILTER (WHERE day > today - ${days}) ^ 2 / nullif(sum(readings) FILTER (WHERE day > today - ${days}), 0)) / nullif(sum(readings) FILTER (WHERE day > today - ${days}) - 1, 0)))`;
-  const rows = await manager.query<{ patient_id: string }[]>(
-    `WITH params AS (SELECT (now() AT TIME ZONE 'UTC')::date AS today)
-     INSERT INTO patient_feature_windows AS w (patient_id, as_of_day, updated_at,
-       readings_7d, mean_sbp_7d, mean_dbp_7d, sd_sbp_7d, sd_dbp_7d,
-       readings_14d, mean_sbp_14d, mean_dbp_14d, sd_sbp_14d, sd_dbp_14d,
-       readings_30d, mean_sbp_30d, mean_dbp_30d, sd_sbp_30d, sd_dbp_30d)
-     SELECT p.patient_id, params.today, now(), ${window(7)}, ${window(14)}, ${window(30)}
-       FROM unnest($1::uuid[]) AS p(patient_id)
-       CROSS JOIN params
-       LEFT JOIN observation_daily_aggregates a ON a.patient_id = p.patient_id AND a.day > params.today - 30 AND a.day <= params.today
-      GROUP BY p.patient_id, params.today
-     ON CONFLICT (patient_id) DO UPDATE SET
-       as_of_day = excluded.as_of_day, updated_at = excluded.updated_at, updates = w.updates + 1,
-       readings_7d = excluded.readings_7d, mean_sbp_7d = excluded.mean_sbp_7d, mean_dbp_7d = excluded.mean_dbp_7d, sd_sbp_7d = excluded.sd_sbp_7d, sd_dbp_7d = excluded.sd_dbp_7d,
-       readings_14d = excluded.readings_14d, mean_sbp_14d = excluded.mean_sbp_14d, mean_dbp_14d = excluded.mean_dbp_14d, sd_sbp_14d = excluded.sd_sbp_14d, sd_dbp_14d = excluded.sd_dbp_14d,
-       readings_30d = excluded.readings_30d, mean_sbp_30d = excluded.mean_sbp_30d, mean_dbp_30d = excluded.mean_dbp_30d, sd_sbp_30d = excluded.sd_sbp_30d, sd_dbp_30d = excluded.sd_dbp_30d
-     RETURNING patient_id`,
-    [patientIds],
-  );
-  return rows.length;
 }
 
 /** Queues patients whose 7-day count of decision readings reached the enough-data threshold; one pending entry per patient. */

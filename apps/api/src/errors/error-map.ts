@@ -1,10 +1,11 @@
 import { AlertsErrorCode } from '@clinloop/alerts';
 import { AuditErrorCode } from '@clinloop/audit';
-import { AuthErrorCode, SignatureErrorCode } from '@clinloop/auth';
+import { AuthErrorCode, CareTeamAdminErrorCode, SignatureErrorCode } from '@clinloop/auth';
 import { AuthzErrorCode } from '@clinloop/authz';
 import { ClinicalErrorCode } from '@clinloop/clinical';
 import { ConfigErrorCode } from '@clinloop/config';
 import { DatabaseErrorCode } from '@clinloop/database';
+import { FormularyErrorCode } from '@clinloop/formulary';
 import { isClinLoopError } from '@clinloop/errors';
 import { MessagingErrorCode } from '@clinloop/messaging';
 import { ObservationErrorCode } from '@clinloop/observations';
@@ -65,6 +66,26 @@ const AUTH: Record<AuthErrorCode, ErrorMapping> = {
   [AuthErrorCode.NOT_FOUND]: clientError('NOT_FOUND', 404),
   [AuthErrorCode.SIGNING_KEY_UNAVAILABLE]: serverError('INTERNAL_SERVER_ERROR'),
   [AuthErrorCode.EXTERNAL_ISSUER_UNAVAILABLE]: serverError('SERVICE_UNAVAILABLE', 503),
+  [AuthErrorCode.TOTP_KEY_UNAVAILABLE]: serverError('INTERNAL_SERVER_ERROR'),
+  [AuthErrorCode.TOTP_SECRET_UNREADABLE]: serverError('INTERNAL_SERVER_ERROR'),
+  // Download links: unknown is not found; spent or stale is gone (ask for a new one); someone else's is forbidden.
+  [AuthErrorCode.TICKET_INVALID]: clientError('NOT_FOUND', 404),
+  [AuthErrorCode.TICKET_EXPIRED]: clientError('GONE', 410),
+  [AuthErrorCode.TICKET_USED]: clientError('GONE', 410),
+  [AuthErrorCode.TICKET_NOT_YOURS]: clientError('FORBIDDEN', 403),
+};
+
+const CARE_TEAM: Record<CareTeamAdminErrorCode, ErrorMapping> = {
+  [CareTeamAdminErrorCode.NOT_FOUND]: clientError('NOT_FOUND', 404),
+  [CareTeamAdminErrorCode.INVALID_MEMBER]: clientError('BAD_USER_INPUT'),
+  [CareTeamAdminErrorCode.ALREADY_ON_TEAM]: clientError('CONFLICT', 409),
+  [CareTeamAdminErrorCode.NOT_ON_TEAM]: clientError('CONFLICT', 409),
+  [CareTeamAdminErrorCode.LAST_CLINICIAN]: clientError('CONFLICT', 409),
+};
+
+const FORMULARY: Record<FormularyErrorCode, ErrorMapping> = {
+  [FormularyErrorCode.UNKNOWN_DRUG]: clientError('NOT_FOUND', 404),
+  [FormularyErrorCode.INVALID_CHANGE]: clientError('BAD_USER_INPUT'),
 };
 
 const AUTHZ: Record<AuthzErrorCode, ErrorMapping> = {
@@ -118,6 +139,9 @@ const SAFETY_BOUNDS: Record<SafetyBoundsErrorCode, ErrorMapping> = {
 const ALERTS: Record<AlertsErrorCode, ErrorMapping> = {
   [AlertsErrorCode.NOT_FOUND]: clientError('NOT_FOUND', 404),
   [AlertsErrorCode.ALREADY_RESOLVED]: clientError('CONFLICT', 409),
+  [AlertsErrorCode.REASON_REQUIRED]: clientError('BAD_USER_INPUT'),
+  // Raised by a notification channel inside the worker's dispatcher; never reaches an API caller.
+  [AlertsErrorCode.NOTIFICATION_FAILED]: serverError('INTERNAL_SERVER_ERROR', 502),
 };
 
 const MESSAGING: Record<MessagingErrorCode, ErrorMapping> = {
@@ -145,6 +169,7 @@ const OBSERVATIONS: Record<ObservationErrorCode, ErrorMapping> = {
   [ObservationErrorCode.DEVICE_ALREADY_REGISTERED]: clientError('CONFLICT', 409),
   [ObservationErrorCode.DEVICE_ALREADY_BOUND]: clientError('CONFLICT', 409),
   [ObservationErrorCode.DEVICE_NOT_BOUND]: clientError('CONFLICT', 409),
+  [ObservationErrorCode.DEVICE_NOT_FOUND]: clientError('NOT_FOUND', 404),
   [ObservationErrorCode.IDEMPOTENCY_KEY_REUSED]: clientError('CONFLICT', 409),
 };
 
@@ -158,7 +183,7 @@ const DATABASE: Record<DatabaseErrorCode, ErrorMapping> = {
   [DatabaseErrorCode.MIGRATION_FAILED]: serverError('SERVICE_UNAVAILABLE', 503),
 };
 
-const MODULE_TABLES: readonly Readonly<Record<string, ErrorMapping>>[] = [API, CONFIG, DATABASE, AUTH, AUTHZ, ESIGN, PATIENTS, AUDIT, CLINICAL, OBSERVATIONS, SAFETY_BOUNDS, ALERTS, MESSAGING];
+const MODULE_TABLES: readonly Readonly<Record<string, ErrorMapping>>[] = [API, CONFIG, DATABASE, AUTH, CARE_TEAM, AUTHZ, ESIGN, FORMULARY, PATIENTS, AUDIT, CLINICAL, OBSERVATIONS, SAFETY_BOUNDS, ALERTS, MESSAGING];
 
 const BY_CODE: ReadonlyMap<string, ErrorMapping> = new Map(MODULE_TABLES.flatMap((table) => Object.entries(table)));
 

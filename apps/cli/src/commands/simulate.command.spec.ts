@@ -24,6 +24,7 @@ describe('clinloop simulate options', () => {
       seed: 1,
       artifactRate: 0.01,
       malformedRate: 0.005,
+      fhirShare: 0.1,
     });
   });
 
@@ -33,6 +34,7 @@ describe('clinloop simulate options', () => {
     [['--patients', '5', '--days', '1.5']],
     [['--patients', '5', '--days', '3', '--rate', '-1']],
     [['--patients', '5', '--days', '3', '--artifact-rate', '2']],
+    [['--patients', '5', '--days', '3', '--fhir-share', '1.5']],
   ])('refuses %j', (args) => {
     expect(() => parse(args)).toThrow();
   });

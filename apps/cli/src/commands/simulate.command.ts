@@ -20,6 +20,8 @@ export interface SimulateOptions {
   readonly seed: number;
   readonly artifactRate: number;
   readonly malformedRate: number;
+  /** Share of readings sent as FHIR R4 Observations on fhir.observations.v1. */
+  readonly fhirShare: number;
 }
 
 const CHUNK = 500;
@@ -93,6 +95,12 @@ export function registerSimulateCommand(program: Command): void {
       fraction('malformed-rate'),
       0.005,
     )
+    .option(
+      '--fhir-share <fraction>',
+      `share of readings sent as FHIR R4 Observations to ${Topics.fhirObservations.name} (the rest to ${Topics.wearableReadings.name})`,
+      fraction('fhir-share'),
+      0.1,
+    )
     .action(async (options: SimulateOptions) => {
       const config = loadConfig();
       if (config.kafkaBrokers.length === 0) {
@@ -125,23 +133,37 @@ export function registerSimulateCommand(program: Command): void {
           utcOffsetMinutes: 60,
           artifactRate: options.artifactRate,
           malformedRate: options.malformedRate,
+          fhirShare: options.fhirShare,
           random,
         });
-        await transport.ensureTopics([
-          { topic: Topics.wearableReadings.name, partitions: Topics.wearableReadings.partitions },
-        ]);
-        const startedAt = Date.now();
-        await sendPaced(messages, options.rate, (chunk) =>
-          transport.produce(
-            Topics.wearableReadings.name,
-            chunk.map((message) => ({ key: message.key, value: message.value })),
-          ),
+        await transport.ensureTopics(
+          [Topics.wearableReadings, Topics.fhirObservations].map((topic) => ({
+            topic: topic.name,
+            partitions: topic.partitions,
+          })),
         );
+        const startedAt = Date.now();
+        await sendPaced(messages, options.rate, async (chunk) => {
+          for (const [topic, format] of [
+            [Topics.wearableReadings.name, 'wearable-reading.v1'],
+            [Topics.fhirObservations.name, 'fhir-r4-observation'],
+          ] as const) {
+            const ofTopic = chunk.filter((message) => message.format === format);
+            if (ofTopic.length > 0) {
+              await transport.produce(
+                topic,
+                ofTopic.map((message) => ({ key: message.key, value: message.value })),
+              );
+            }
+          }
+        });
         const seconds = (Date.now() - startedAt) / 1000;
         const bad = messages.filter((message) => message.kind !== 'reading').length;
+        const fhir = messages.filter((message) => message.format === 'fhir-r4-observation').length;
         process.stdout.write(
           `Sent ${messages.length} messages for ${options.patients} patients (${population.createdPatients} new) over ${options.days} days ` +
-            `to ${Topics.wearableReadings.name} in ${seconds.toFixed(1)} s; ${bad} are artifacts or malformed and should be dead-lettered.\n`,
+            `in ${seconds.toFixed(1)} s: ${messages.length - fhir} to ${Topics.wearableReadings.name}, ${fhir} to ${Topics.fhirObservations.name}; ` +
+            `${bad} are artifacts or malformed and should be dead-lettered.\n`,
         );
       } finally {
         await transport.close();

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { createApi } from '@clinloop/api';
 import { applicationRoleUrl } from '@clinloop/audit';
 import type { AppConfig } from '@clinloop/config';
-import { seedDemo } from '@clinloop/demo';
+import { seedDemo, seedDemoReadings } from '@clinloop/demo';
 import { describeError } from '@clinloop/errors';
 import { createMetricsRegistry, type Logger } from '@clinloop/observability';
 import { createWorker, type Worker } from '@clinloop/worker';
@@ -61,18 +61,27 @@ export async function startClinLoop(config: AppConfig, logger: Logger, parts: Ru
     stack.push(() => dataSource.destroy());
     const demo = config.seedDemo ? await seedDemo(dataSource, new Date()) : undefined;
     if (demo?.created) logger.info({ organizationId: demo.organizationId }, 'seeded the demo organization');
+    if (demo) {
+      // Through the ingest path, in process; idempotent, so each start only adds what was measured since.
+      const readings = await seedDemoReadings(dataSource, {
+        now: new Date(),
+        policy: { futureSkewMs: config.ingestFutureSkewSeconds * 1000, lateAfterMs: config.ingestLateAfterMinutes * 60_000 },
+      });
+      if (readings.stored > 0) logger.info(readings, `stored ${readings.stored} demo readings`);
+    }
 
     const stream = openStream(config, logger);
     stack.push(() => stream.transport.close());
 
     let worker: Worker | undefined;
     if (parts.worker) {
-      worker = createWorker({ config, dataSource, transport: stream.transport, logger: logger.child({ component: 'worker' }), metrics: createMetricsRegistry('worker') });
+      const workerMetrics = createMetricsRegistry('worker');
+      worker = createWorker({ config, dataSource, transport: stream.transport, logger: logger.child({ component: 'worker' }), metrics: workerMetrics });
       await worker.start();
       stack.push(() => worker?.stop() ?? Promise.resolve());
       const checkpointing = await startAuditCheckpointing(config, dataSource, stream.mode === 'kafka' ? stream.transport : null, logger.child({ component: 'audit' }));
       stack.push(() => checkpointing.stop());
-      const escalation = startAlertEscalation(dataSource, logger.child({ component: 'alerts' }));
+      const escalation = startAlertEscalation(dataSource, logger.child({ component: 'alerts' }), { config, metrics: workerMetrics });
       stack.push(() => escalation.stop());
     }
 

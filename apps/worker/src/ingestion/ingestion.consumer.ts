@@ -1,5 +1,12 @@
 import { describeError } from '@clinloop/errors';
-import type { MessageBatch, RetryBackoff, StreamTransport, Subscription } from '@clinloop/messaging';
+import {
+  lagAfter,
+  lagBefore,
+  type MessageBatch,
+  type RetryBackoff,
+  type StreamTransport,
+  type Subscription,
+} from '@clinloop/messaging';
 import { toDeadLetter, type MessageFormat, type ObservationIngestService } from '@clinloop/observations';
 import type { IngestionMetrics } from './ingestion.metrics';
 
@@ -23,6 +30,8 @@ export interface IngestionConsumerOptions {
     details?: Record<string, unknown>,
   ) => void;
   readonly retryBackoff?: RetryBackoff;
+  /** Most bytes of messages per batch, so per transaction (the transport's default: 1 MiB). */
+  readonly maxBatchBytes?: number;
   /** Testing only: dies between the database commit and the offset commit. */
   readonly failpoint?: IngestionFailpoint;
   readonly clock?: () => Date;
@@ -55,6 +64,7 @@ export class IngestionConsumer {
           topics: [topics.readings, topics.fhirObservations],
           fromBeginning: true,
           retryBackoff: this.options.retryBackoff,
+          maxBatchBytes: this.options.maxBatchBytes,
           handleBatch: (batch) => this.handleBatch(batch),
         }),
       );
@@ -89,6 +99,11 @@ export class IngestionConsumer {
       );
     } catch (error) {
       metrics?.batchFailures.inc();
+      // Nothing of this batch counts as consumed: it comes back, and the partition is that far behind.
+      metrics?.consumerLagMessages.set(
+        { topic: batch.topic, partition: String(batch.partition) },
+        lagBefore(batch),
+      );
       this.options.log?.('warn', `ingestion batch failed, it will be redelivered: ${describeError(error)}`, {
         topic: batch.topic,
         partition: batch.partition,
@@ -129,10 +144,9 @@ export class IngestionConsumer {
         metrics.storedLatency.observe(
           Math.max(0, (row.storedAt.getTime() - row.measuredAt.getTime()) / 1000),
         );
-      metrics.consumerLagSeconds.set(
-        { topic: batch.topic, partition: String(batch.partition) },
-        Math.max(0, (at - last.timestamp.getTime()) / 1000),
-      );
+      const partition = { topic: batch.topic, partition: String(batch.partition) };
+      metrics.consumerLagSeconds.set(partition, Math.max(0, (at - last.timestamp.getTime()) / 1000));
+      metrics.consumerLagMessages.set(partition, lagAfter(batch));
     }
 
     if (this.options.failpoint === 'kill-after-db-commit' && outcome.stored.length > 0) {

@@ -13,6 +13,7 @@ export class IngestionMetrics {
   readonly deadLettered: Counter<'code'>;
   readonly storedLatency: Histogram;
   readonly consumerLagSeconds: Gauge<'topic' | 'partition'>;
+  readonly consumerLagMessages: Gauge<'topic' | 'partition'>;
   readonly readingsPerSecond: Gauge;
   readonly batchFailures: Counter;
   private readonly recent: { at: number; count: number }[] = [];
@@ -47,11 +48,15 @@ export class IngestionMetrics {
       buckets: LATENCY_BUCKETS_SECONDS,
       registers,
     });
-    // Time lag, not offset lag: the transport interface exposes message timestamps but not the
-    // partition's high watermark (see docs/ingestion.md).
     this.consumerLagSeconds = new Gauge({
       name: 'clinloop_ingest_consumer_lag_seconds',
       help: 'Age of the newest message of the last handled batch, per partition (how far behind the consumer is).',
+      labelNames: ['topic', 'partition'],
+      registers,
+    });
+    this.consumerLagMessages = new Gauge({
+      name: 'clinloop_ingest_consumer_lag_messages',
+      help: 'Messages of the partition not yet handled, from its high watermark when this process last read a batch of it (0: caught up).',
       labelNames: ['topic', 'partition'],
       registers,
     });

@@ -3,6 +3,7 @@ import { addDays, elapsedDays } from '../time';
 import { BloodPressure, HomeBpCategory } from '../vocabulary';
 import { classifyHomeMean, isAtTarget } from './bp-category';
 import { BpReading } from './reading';
+import { addPoint, EMPTY_LINEAR_SUMS, sampleSdOfSums, slopeOfSums } from './linear-sums';
 import { BpSession, countsTowardDecisions, groupIntoSessions } from './sessions';
 
 export interface HomeWindowSummary {
@@ -66,30 +67,23 @@ function meanOfSessions(sessions: readonly BpSession[]): BloodPressure | null {
 }
 
 function sampleSd(values: readonly number[]): number | null {
-  const center = average(values);
-  if (center === null || values.length < 2) return null;
-  const squares = values.reduce((sum, value) => sum + (value - center) ** 2, 0);
-  return Math.sqrt(squares / (values.length - 1));
+  return sampleSdOfSums(
+    values.length,
+    values.reduce((sum, value) => sum + value, 0),
+    values.reduce((sum, value) => sum + value * value, 0),
+  );
 }
 
 function leastSquaresSlope(points: readonly { readonly x: number; readonly y: number }[]): number | null {
-  const meanX = average(points.map((point) => point.x));
-  const meanY = average(points.map((point) => point.y));
-  if (meanX === null || meanY === null) return null;
-  let covariance = 0;
-  let varianceX = 0;
-  for (const point of points) {
-    covariance += (point.x - meanX) * (point.y - meanY);
-    varianceX += (point.x - meanX) ** 2;
-  }
-  return varianceX === 0 ? null : covariance / varianceX;
+  return slopeOfSums(points.reduce(addPoint, EMPTY_LINEAR_SUMS));
 }
 
-function localHour(at: Date, utcOffsetMinutes: number): number {
+/** The hour of the day (0-23) on the patient's clock. */
+export function localHour(at: Date, utcOffsetMinutes: number): number {
   return new Date(at.getTime() + utcOffsetMinutes * 60_000).getUTCHours();
 }
 
-function isInHourRange(hour: number, range: LocalHourRange): boolean {
+export function isInHourRange(hour: number, range: LocalHourRange): boolean {
   return hour >= range.fromHour && hour < range.toHourExclusive;
 }
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '@clinloop/clinical';
+import { parseFhirObservation } from '../fhir-observation.parser';
 import { parseJsonBytes, parseWearableReading } from '../wearable-reading.parser';
 import { validateClaim } from '../reading-validation';
-import { randomBaseline, seededRandom, simulateReadings, type SimulatedDevice } from './reading-simulator';
+import { randomBaseline, seededRandom, simulateDay, simulateReadings, type SimulatedDevice } from './reading-simulator';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const random = seededRandom(42);
@@ -100,5 +101,49 @@ describe('simulateReadings', () => {
       );
       expect(result.ok, `${message.kind}: ${message.value.toString()}`).toBe(message.kind === 'reading');
     }
+  });
+});
+
+describe('FHIR share and single days', () => {
+  const mixed = simulateReadings(devices.slice(0, 5), {
+    days: 14,
+    now: NOW,
+    utcOffsetMinutes: 60,
+    artifactRate: 0,
+    malformedRate: 0,
+    fhirShare: 0.25,
+    random: seededRandom(7),
+  });
+
+  it('sends about the requested share as FHIR R4 Observations that parse to the same kind of claim', () => {
+    const fhir = mixed.filter((message) => message.format === 'fhir-r4-observation');
+    expect(fhir.length / mixed.length).toBeGreaterThan(0.15);
+    expect(fhir.length / mixed.length).toBeLessThan(0.35);
+    for (const message of mixed) {
+      const json = parseJsonBytes(message.value);
+      if (!json.ok) throw new Error('unparseable good message');
+      const parsed = message.format === 'fhir-r4-observation' ? parseFhirObservation(json.value) : parseWearableReading(json.value);
+      if (!parsed.ok) throw new Error(parsed.rejection.reason);
+      expect([parsed.claim.deviceId, parsed.claim.sequence, parsed.claim.measuredAt.getTime()]).toEqual([
+        message.deviceId,
+        message.sequence,
+        Math.floor(message.measuredAt.getTime() / 1000) * 1000,
+      ]);
+    }
+  });
+
+  it('gives the same day for the same seed, whatever the clock', () => {
+    const day = (seed: number) =>
+      simulateDay(first, {
+        localMidnight: new Date('2026-11-20T06:00:00Z'),
+        utcOffsetMinutes: -360,
+        firstSequence: 1000,
+        artifactRate: 0,
+        malformedRate: 0,
+        fhirShare: 0,
+        random: seededRandom(seed),
+      }).map((message) => message.value.toString());
+    expect(day(3)).toEqual(day(3));
+    expect(day(3)).not.toEqual(day(4));
   });
 });

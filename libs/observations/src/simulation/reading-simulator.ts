@@ -1,7 +1,11 @@
 /**
- * Synthetic home blood-pressure readings for load tests and demos (`clinloop simulate`). Pure: the
- * random source and the clock are arguments, so a seed reproduces a run exactly.
+ * Synthetic home blood-pressure readings for load tests and demos (`clinloop simulate`,
+ * `clinloop seed --demo`). Pure: the random source and the clock are arguments, so a seed
+ * reproduces a run exactly.
  */
+import type { DeviceKind } from '@clinloop/patients';
+import { toFhirObservation } from '../fhir-observation.parser';
+import type { MessageFormat } from '../observation-ingest.service';
 
 export interface SimulatedDevice {
   readonly patientId: string;
@@ -10,6 +14,8 @@ export interface SimulatedDevice {
   readonly firstSequence: number;
   /** The patient's usual (morning) blood pressure and heart rate. */
   readonly baseline: { readonly sbp: number; readonly dbp: number; readonly heartRate: number };
+  /** What the device says it is in native messages (the registry decides what counts); default upper-arm cuff. */
+  readonly deviceKind?: DeviceKind;
 }
 
 export interface SimulationOptions {
@@ -21,6 +27,8 @@ export interface SimulationOptions {
   readonly artifactRate: number;
   /** Share of messages that are truncated JSON: dead-lettered as UNPARSEABLE. */
   readonly malformedRate: number;
+  /** Share of readings sent as FHIR R4 Observations on fhir.observations.v1 (default 0). */
+  readonly fhirShare?: number;
   /** Uniform [0, 1). */
   readonly random: () => number;
 }
@@ -29,6 +37,8 @@ export type SimulatedKind = 'reading' | 'artifact' | 'malformed';
 
 export interface SimulatedMessage {
   readonly kind: SimulatedKind;
+  /** Native messages go to wearable.readings.v1, FHIR Observations to fhir.observations.v1. */
+  readonly format: MessageFormat;
   readonly key: string;
   readonly value: Buffer;
   readonly measuredAt: Date;
@@ -69,80 +79,121 @@ function rfc3339(at: Date, utcOffsetMinutes: number): string {
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
+/** What one simulated day needs besides the device. */
+export interface SimulatedDayOptions {
+  /** The UTC instant of the patient's local midnight that starts the day. */
+  readonly localMidnight: Date;
+  /** Minutes east of UTC on that day, written into each measured-at. */
+  readonly utcOffsetMinutes: number;
+  /** The sequence number of the day's first reading; the rest follow consecutively. */
+  readonly firstSequence: number;
+  readonly artifactRate: number;
+  readonly malformedRate: number;
+  /** Share of readings sent as FHIR R4 Observations (fhir.observations.v1) instead of native messages. */
+  readonly fhirShare: number;
+  readonly random: () => number;
+}
+
 /**
- * Two sessions a day per patient (morning about 07:00, evening about 21:00 local, each +-45 min),
- * 2-3 readings a minute apart; the morning surge puts morning readings about 6 mm[Hg] higher, the
- * first reading of a session is about 4 mm[Hg] higher than the rest (the white-coat-like rise that
- * fades on re-measuring), and every reading has measurement noise. Readings after `now` are not
- * produced. Sorted by time, as devices would upload them.
+ * One patient-local day: two sessions (morning about 07:00, evening about 21:00 local, each +-45
+ * min) of 2-3 readings a minute apart; the morning surge puts morning readings about 6 mm[Hg]
+ * higher, the first reading of a session is about 4 mm[Hg] higher than the rest (the white-coat-like
+ * rise that fades on re-measuring), and every reading has measurement noise. Every reading of the
+ * day is produced, future ones included (callers drop those), and the random source is drawn the
+ * same way whatever is dropped, so a seed gives the same day every time.
+ */
+export function simulateDay(device: SimulatedDevice, options: SimulatedDayOptions): SimulatedMessage[] {
+  const { random, utcOffsetMinutes } = options;
+  const messages: SimulatedMessage[] = [];
+  let sequence = options.firstSequence;
+  for (const session of [
+    { hour: 7, surge: 6 },
+    { hour: 21, surge: 0 },
+  ]) {
+    const start =
+      options.localMidnight.getTime() + session.hour * 3_600_000 + Math.round((random() * 90 - 45) * 60_000);
+    const count = random() < 0.6 ? 2 : 3;
+    for (let index = 0; index < count; index++) {
+      const measuredAt = new Date(start + index * 60_000 + Math.round(random() * 20_000));
+      const firstRise = index === 0 ? 4 : 0;
+      let sbp = Math.round(device.baseline.sbp + session.surge + firstRise + 6 * gaussian(random));
+      let dbp = Math.round(device.baseline.dbp + session.surge / 2 + firstRise / 2 + 4 * gaussian(random));
+      const heartRate = Math.round(device.baseline.heartRate + 5 * gaussian(random));
+      // Keep good readings inside the plausible ranges whatever the noise drew.
+      sbp = Math.min(240, Math.max(80, sbp));
+      dbp = Math.min(sbp - 15, Math.max(45, dbp));
+      let kind: SimulatedKind = 'reading';
+      if (random() < options.artifactRate) {
+        // Typical cuff artifacts: a motion spike, or systolic and diastolic swapped.
+        kind = 'artifact';
+        [sbp, dbp] = random() < 0.5 ? [sbp + 200, dbp] : [dbp, sbp];
+      }
+      const reading = {
+        deviceId: device.deviceId,
+        sequence,
+        patientId: device.patientId,
+        measuredAt: rfc3339(measuredAt, utcOffsetMinutes),
+        systolic: { value: sbp, unit: 'mm[Hg]' },
+        diastolic: { value: dbp, unit: 'mm[Hg]' },
+        heartRate: { value: heartRate, unit: '/min' },
+      };
+      const format: MessageFormat = random() < options.fhirShare ? 'fhir-r4-observation' : 'wearable-reading.v1';
+      const body = JSON.stringify(
+        format === 'fhir-r4-observation'
+          ? toFhirObservation(reading)
+          : {
+              schemaVersion: 1,
+              ...reading,
+              bodyPosition: 'sitting',
+              deviceKind: device.deviceKind ?? 'upper_arm_cuff',
+              firmware: '2.4.1',
+            },
+      );
+      const malformed = random() < options.malformedRate;
+      messages.push({
+        kind: malformed ? 'malformed' : kind,
+        format,
+        key: device.patientId,
+        // A transmission cut short: the bytes end mid-object.
+        value: Buffer.from(malformed ? body.slice(0, Math.floor(body.length / 2)) : body),
+        measuredAt,
+        deviceId: device.deviceId,
+        sequence,
+      });
+      sequence++;
+    }
+  }
+  return messages;
+}
+
+/**
+ * `days` days of simulateDay per device, ending today (in a fixed UTC offset), with one random
+ * stream for the whole run and sequences continuing from each device's first. Readings after `now`
+ * are not produced. Sorted by time, as devices would upload them.
  */
 export function simulateReadings(
   devices: readonly SimulatedDevice[],
   options: SimulationOptions,
 ): SimulatedMessage[] {
-  const { random, utcOffsetMinutes } = options;
+  const { utcOffsetMinutes } = options;
+  const localNow = new Date(options.now.getTime() + utcOffsetMinutes * 60_000);
+  const todayMidnight =
+    Date.UTC(localNow.getUTCFullYear(), localNow.getUTCMonth(), localNow.getUTCDate()) - utcOffsetMinutes * 60_000;
   const messages: SimulatedMessage[] = [];
-  const localMidnight = (dayOffset: number): number => {
-    const localNow = new Date(options.now.getTime() + utcOffsetMinutes * 60_000);
-    const midnight =
-      Date.UTC(localNow.getUTCFullYear(), localNow.getUTCMonth(), localNow.getUTCDate()) -
-      utcOffsetMinutes * 60_000;
-    return midnight - dayOffset * 86_400_000;
-  };
   for (const device of devices) {
     let sequence = device.firstSequence;
     for (let day = options.days - 1; day >= 0; day--) {
-      for (const session of [
-        { hour: 7, surge: 6 },
-        { hour: 21, surge: 0 },
-      ]) {
-        const start =
-          localMidnight(day) + session.hour * 3_600_000 + Math.round((random() * 90 - 45) * 60_000);
-        const count = random() < 0.6 ? 2 : 3;
-        for (let index = 0; index < count; index++) {
-          const measuredAt = new Date(start + index * 60_000 + Math.round(random() * 20_000));
-          if (measuredAt > options.now) continue;
-          const firstRise = index === 0 ? 4 : 0;
-          let sbp = Math.round(device.baseline.sbp + session.surge + firstRise + 6 * gaussian(random));
-          let dbp = Math.round(
-            device.baseline.dbp + session.surge / 2 + firstRise / 2 + 4 * gaussian(random),
-          );
-          const heartRate = Math.round(device.baseline.heartRate + 5 * gaussian(random));
-          // Keep good readings inside the plausible ranges whatever the noise drew.
-          sbp = Math.min(240, Math.max(80, sbp));
-          dbp = Math.min(sbp - 15, Math.max(45, dbp));
-          let kind: SimulatedKind = 'reading';
-          if (random() < options.artifactRate) {
-            // Typical cuff artifacts: a motion spike, or systolic and diastolic swapped.
-            kind = 'artifact';
-            [sbp, dbp] = random() < 0.5 ? [sbp + 200, dbp] : [dbp, sbp];
-          }
-          const body = JSON.stringify({
-            schemaVersion: 1,
-            deviceId: device.deviceId,
-            sequence,
-            patientId: device.patientId,
-            measuredAt: rfc3339(measuredAt, utcOffsetMinutes),
-            systolic: { value: sbp, unit: 'mm[Hg]' },
-            diastolic: { value: dbp, unit: 'mm[Hg]' },
-            heartRate: { value: heartRate, unit: '/min' },
-            bodyPosition: 'sitting',
-            deviceKind: 'upper_arm_cuff',
-            firmware: '2.4.1',
-          });
-          const malformed = random() < options.malformedRate;
-          messages.push({
-            kind: malformed ? 'malformed' : kind,
-            key: device.patientId,
-            // A transmission cut short: the bytes end mid-object.
-            value: Buffer.from(malformed ? body.slice(0, Math.floor(body.length / 2)) : body),
-            measuredAt,
-            deviceId: device.deviceId,
-            sequence,
-          });
-          sequence++;
-        }
-      }
+      const ofDay = simulateDay(device, {
+        localMidnight: new Date(todayMidnight - day * 86_400_000),
+        utcOffsetMinutes,
+        firstSequence: sequence,
+        artifactRate: options.artifactRate,
+        malformedRate: options.malformedRate,
+        fhirShare: options.fhirShare ?? 0,
+        random: options.random,
+      });
+      sequence += ofDay.length;
+      messages.push(...ofDay.filter((message) => message.measuredAt <= options.now));
     }
   }
   return messages.sort((a, b) => a.measuredAt.getTime() - b.measuredAt.getTime());

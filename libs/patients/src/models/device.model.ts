@@ -2,7 +2,7 @@ import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { GuardedBy, type PatientRecordSubject } from '@clinloop/authz';
 import { DEVICE_KINDS, type DeviceKind } from '../device.entity';
 
-const DeviceKindEnum = Object.fromEntries(DEVICE_KINDS.map((kind) => [kind.toUpperCase(), kind])) as Record<Uppercase<DeviceKind>, DeviceKind>;
+export const DeviceKindEnum = Object.fromEntries(DEVICE_KINDS.map((kind) => [kind.toUpperCase(), kind])) as Record<Uppercase<DeviceKind>, DeviceKind>;
 registerEnumType(DeviceKindEnum, { name: 'DeviceKind' });
 
 @ObjectType('Device', { description: 'A measuring device currently bound to the patient.' })

@@ -1,0 +1,252 @@
+import { ClinicalRules } from '../rules';
+import { BloodPressure, HomeBpCategory } from '../vocabulary';
+import { classifyHomeMean } from './bp-category';
+import { isInHourRange, localHour } from './home-summary';
+import { addPoint, EMPTY_LINEAR_SUMS, LinearSums, sampleSdOfSums, slopeOfSums } from './linear-sums';
+import { BpReading } from './reading';
+import { groupIntoSessions } from './sessions';
+
+/**
+ * Feature windows kept incrementally: each local day of a patient is reduced once to sums
+ * (`summarizeDay`), a window adds up at most its days' sums (`addDayToWindow`), and the statistics
+ * come from those sums (`featureWindowOf`). The database stores the daily sums and adds them up per
+ * window; the definitions are the ones of `summarizeHomeBp` (session means, morning and evening by
+ * the session's first reading on the patient's clock), so a window equals the home summary of the
+ * same sessions.
+ */
+
+/** A reading that counts toward decisions, with the patient's UTC offset at that instant (their time zone). */
+export interface LocalBpReading extends BpReading {
+  readonly utcOffsetMinutes: number;
+}
+
+/** One patient's local day reduced to sums. Sessions belong to the day they start in. */
+export interface DailyBpTotals {
+  readonly readings: number;
+  readonly sumSbp: number;
+  readonly sumDbp: number;
+  readonly sumSbpSquares: number;
+  readonly sumDbpSquares: number;
+  readonly sessions: number;
+  /** Sums (and sums of squares) of the session means. */
+  readonly sessionSumSbp: number;
+  readonly sessionSumDbp: number;
+  readonly sessionSumSbpSquares: number;
+  readonly sessionSumDbpSquares: number;
+  readonly morningSessions: number;
+  readonly morningSumSbp: number;
+  readonly morningSumDbp: number;
+  readonly eveningSessions: number;
+  readonly eveningSumSbp: number;
+  readonly eveningSumDbp: number;
+}
+
+export const EMPTY_DAY: DailyBpTotals = {
+  readings: 0,
+  sumSbp: 0,
+  sumDbp: 0,
+  sumSbpSquares: 0,
+  sumDbpSquares: 0,
+  sessions: 0,
+  sessionSumSbp: 0,
+  sessionSumDbp: 0,
+  sessionSumSbpSquares: 0,
+  sessionSumDbpSquares: 0,
+  morningSessions: 0,
+  morningSumSbp: 0,
+  morningSumDbp: 0,
+  eveningSessions: 0,
+  eveningSumSbp: 0,
+  eveningSumDbp: 0,
+};
+
+/**
+ * Reduces the decision readings of one patient's local day to its sums. Readings that do not count
+ * (entered in error, implausible, not a validated cuff) are left out, as in every summary.
+ */
+export function summarizeDay(readings: readonly LocalBpReading[], rules: ClinicalRules): DailyBpTotals {
+  const offsets = new Map(readings.map((reading) => [reading.id, reading.utcOffsetMinutes]));
+  const { sessions } = groupIntoSessions(readings, rules);
+  const counted = new Set(sessions.flatMap((session) => session.readingIds));
+  let totals: DailyBpTotals = EMPTY_DAY;
+  for (const reading of readings) {
+    if (!counted.has(reading.id)) continue;
+    totals = {
+      ...totals,
+      readings: totals.readings + 1,
+      sumSbp: totals.sumSbp + reading.sbp,
+      sumDbp: totals.sumDbp + reading.dbp,
+      sumSbpSquares: totals.sumSbpSquares + reading.sbp * reading.sbp,
+      sumDbpSquares: totals.sumDbpSquares + reading.dbp * reading.dbp,
+    };
+  }
+  for (const session of sessions) {
+    const hour = localHour(session.startedAt, offsets.get(session.readingIds[0] ?? '') ?? 0);
+    const morning = isInHourRange(hour, rules.homeSummary.morning);
+    const evening = isInHourRange(hour, rules.homeSummary.evening);
+    totals = {
+      ...totals,
+      sessions: totals.sessions + 1,
+      sessionSumSbp: totals.sessionSumSbp + session.meanSbp,
+      sessionSumDbp: totals.sessionSumDbp + session.meanDbp,
+      sessionSumSbpSquares: totals.sessionSumSbpSquares + session.meanSbp * session.meanSbp,
+      sessionSumDbpSquares: totals.sessionSumDbpSquares + session.meanDbp * session.meanDbp,
+      morningSessions: totals.morningSessions + (morning ? 1 : 0),
+      morningSumSbp: totals.morningSumSbp + (morning ? session.meanSbp : 0),
+      morningSumDbp: totals.morningSumDbp + (morning ? session.meanDbp : 0),
+      eveningSessions: totals.eveningSessions + (evening ? 1 : 0),
+      eveningSumSbp: totals.eveningSumSbp + (evening ? session.meanSbp : 0),
+      eveningSumDbp: totals.eveningSumDbp + (evening ? session.meanDbp : 0),
+    };
+  }
+  return totals;
+}
+
+/** A window's days added up, plus what needs the days one by one: the daily-mean fit and adherence. */
+export interface WindowTotals extends DailyBpTotals {
+  readonly daysWithSessions: number;
+  /** Days with at least one morning and one evening session. */
+  readonly daysWithMorningAndEvening: number;
+  /** Least-squares sums of the daily mean (of session means) over the day's index in the window. */
+  readonly dailyMeanSbp: LinearSums;
+  readonly dailyMeanDbp: LinearSums;
+}
+
+export const EMPTY_WINDOW: WindowTotals = {
+  ...EMPTY_DAY,
+  daysWithSessions: 0,
+  daysWithMorningAndEvening: 0,
+  dailyMeanSbp: EMPTY_LINEAR_SUMS,
+  dailyMeanDbp: EMPTY_LINEAR_SUMS,
+};
+
+/** Adds one day; `dayIndex` counts days from the window's first day (0) on. */
+export function addDayToWindow(window: WindowTotals, day: DailyBpTotals, dayIndex: number): WindowTotals {
+  const sums = Object.fromEntries(
+    (Object.keys(EMPTY_DAY) as (keyof DailyBpTotals)[]).map((key) => [key, window[key] + day[key]]),
+  ) as unknown as DailyBpTotals;
+  const hasSessions = day.sessions > 0;
+  return {
+    ...sums,
+    daysWithSessions: window.daysWithSessions + (hasSessions ? 1 : 0),
+    daysWithMorningAndEvening:
+      window.daysWithMorningAndEvening + (day.morningSessions > 0 && day.eveningSessions > 0 ? 1 : 0),
+    dailyMeanSbp: hasSessions
+      ? addPoint(window.dailyMeanSbp, { x: dayIndex, y: day.sessionSumSbp / day.sessions })
+      : window.dailyMeanSbp,
+    dailyMeanDbp: hasSessions
+      ? addPoint(window.dailyMeanDbp, { x: dayIndex, y: day.sessionSumDbp / day.sessions })
+      : window.dailyMeanDbp,
+  };
+}
+
+/**
+ * Two disjoint sets of days added up: windows can be summed from parts (the database sums the days
+ * 0-6, 7-13 and 14-29 days ago once, the 14-day window is the first two). The daily-mean fit's x
+ * must be on one scale in both parts; the slope does not depend on where that scale starts.
+ */
+export function mergeWindowTotals(a: WindowTotals, b: WindowTotals): WindowTotals {
+  const sums = Object.fromEntries(
+    (Object.keys(EMPTY_DAY) as (keyof DailyBpTotals)[]).map((key) => [key, a[key] + b[key]]),
+  ) as unknown as DailyBpTotals;
+  const fit = (x: LinearSums, y: LinearSums): LinearSums => ({
+    n: x.n + y.n,
+    sumX: x.sumX + y.sumX,
+    sumY: x.sumY + y.sumY,
+    sumXX: x.sumXX + y.sumXX,
+    sumXY: x.sumXY + y.sumXY,
+  });
+  return {
+    ...sums,
+    daysWithSessions: a.daysWithSessions + b.daysWithSessions,
+    daysWithMorningAndEvening: a.daysWithMorningAndEvening + b.daysWithMorningAndEvening,
+    dailyMeanSbp: fit(a.dailyMeanSbp, b.dailyMeanSbp),
+    dailyMeanDbp: fit(a.dailyMeanDbp, b.dailyMeanDbp),
+  };
+}
+
+export interface FeatureWindow {
+  readonly days: number;
+  readonly readings: number;
+  readonly sessions: number;
+  /** Mean of the readings (the figure the windows always had). */
+  readonly readingMean: BloodPressure | null;
+  readonly readingSd: BloodPressure | null;
+  /** Mean of the session means: the figure decisions use. */
+  readonly sessionMean: BloodPressure | null;
+  /** Variability: sample SD of the session means; null below 2 sessions. */
+  readonly sessionMeanSd: BloodPressure | null;
+  readonly morningSessions: number;
+  readonly morningMean: BloodPressure | null;
+  readonly eveningSessions: number;
+  readonly eveningMean: BloodPressure | null;
+  /** Least-squares slope of the daily means, mm[Hg] per week; null below 2 days with sessions. */
+  readonly slopePerWeek: BloodPressure | null;
+  /** Share (0-1) of the window's days with a morning and an evening session (AHA home monitoring). */
+  readonly adherence: number;
+  readonly daysWithSessions: number;
+  /** The session mean judged with the home-equivalent thresholds. */
+  readonly category: HomeBpCategory | null;
+}
+
+function pair(sbp: number | null, dbp: number | null): BloodPressure | null {
+  return sbp === null || dbp === null ? null : { sbp, dbp };
+}
+
+function ratio(sum: number, count: number): number | null {
+  return count > 0 ? sum / count : null;
+}
+
+export function featureWindowOf(totals: WindowTotals, days: number, rules: ClinicalRules): FeatureWindow {
+  const sessionMean = pair(ratio(totals.sessionSumSbp, totals.sessions), ratio(totals.sessionSumDbp, totals.sessions));
+  const slopeSbp = slopeOfSums(totals.dailyMeanSbp);
+  const slopeDbp = slopeOfSums(totals.dailyMeanDbp);
+  return {
+    days,
+    readings: totals.readings,
+    sessions: totals.sessions,
+    readingMean: pair(ratio(totals.sumSbp, totals.readings), ratio(totals.sumDbp, totals.readings)),
+    readingSd: pair(
+      sampleSdOfSums(totals.readings, totals.sumSbp, totals.sumSbpSquares),
+      sampleSdOfSums(totals.readings, totals.sumDbp, totals.sumDbpSquares),
+    ),
+    sessionMean,
+    sessionMeanSd: pair(
+      sampleSdOfSums(totals.sessions, totals.sessionSumSbp, totals.sessionSumSbpSquares),
+      sampleSdOfSums(totals.sessions, totals.sessionSumDbp, totals.sessionSumDbpSquares),
+    ),
+    morningSessions: totals.morningSessions,
+    morningMean: pair(
+      ratio(totals.morningSumSbp, totals.morningSessions),
+      ratio(totals.morningSumDbp, totals.morningSessions),
+    ),
+    eveningSessions: totals.eveningSessions,
+    eveningMean: pair(
+      ratio(totals.eveningSumSbp, totals.eveningSessions),
+      ratio(totals.eveningSumDbp, totals.eveningSessions),
+    ),
+    slopePerWeek: slopeSbp === null || slopeDbp === null ? null : { sbp: slopeSbp * 7, dbp: slopeDbp * 7 },
+    adherence: days > 0 ? totals.daysWithMorningAndEvening / days : 0,
+    daysWithSessions: totals.daysWithSessions,
+    category: sessionMean ? classifyHomeMean(sessionMean, rules) : null,
+  };
+}
+
+/**
+ * The windows (rules.homeSummary.windowsDays) of one patient from their daily sums, each day given
+ * by how many days before today (0 = today, on the patient's calendar) it is.
+ */
+export function featureWindowsFromDays(
+  days: readonly { readonly daysAgo: number; readonly totals: DailyBpTotals }[],
+  rules: ClinicalRules,
+): FeatureWindow[] {
+  return rules.homeSummary.windowsDays.map((windowDays) =>
+    featureWindowOf(
+      days
+        .filter((day) => day.daysAgo >= 0 && day.daysAgo < windowDays)
+        .reduce((window, day) => addDayToWindow(window, day.totals, windowDays - 1 - day.daysAgo), EMPTY_WINDOW),
+      windowDays,
+      rules,
+    ),
+  );
+}

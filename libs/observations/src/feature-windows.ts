@@ -1,0 +1,344 @@
+import { EntityManager } from 'typeorm';
+import {
+  DEFAULT_RULES,
+  EMPTY_WINDOW,
+  featureWindowOf,
+  mergeWindowTotals,
+  summarizeDay,
+  type ClinicalRules,
+  type DailyBpTotals,
+  type FeatureWindow,
+  type LocalBpReading,
+  type WindowTotals,
+} from '@clinloop/clinical';
+
+/** The windows patient_feature_windows has columns for (rules.homeSummary.windowsDays by default). */
+export const FEATURE_WINDOW_DAYS = [7, 14, 30] as const;
+export type FeatureWindowDays = (typeof FEATURE_WINDOW_DAYS)[number];
+
+/** Daily sums as stored, in the order of DailyBpTotals. */
+const DAILY_COLUMNS: readonly (readonly [keyof DailyBpTotals, string, 'integer' | 'float8'])[] = [
+  ['readings', 'readings', 'integer'],
+  ['sumSbp', 'sum_sbp', 'float8'],
+  ['sumDbp', 'sum_dbp', 'float8'],
+  ['sumSbpSquares', 'sum_sbp_sq', 'float8'],
+  ['sumDbpSquares', 'sum_dbp_sq', 'float8'],
+  ['sessions', 'sessions', 'integer'],
+  ['sessionSumSbp', 'session_sum_sbp', 'float8'],
+  ['sessionSumDbp', 'session_sum_dbp', 'float8'],
+  ['sessionSumSbpSquares', 'session_sum_sbp_sq', 'float8'],
+  ['sessionSumDbpSquares', 'session_sum_dbp_sq', 'float8'],
+  ['morningSessions', 'morning_sessions', 'integer'],
+  ['morningSumSbp', 'morning_sum_sbp', 'float8'],
+  ['morningSumDbp', 'morning_sum_dbp', 'float8'],
+  ['eveningSessions', 'evening_sessions', 'integer'],
+  ['eveningSumSbp', 'evening_sum_sbp', 'float8'],
+  ['eveningSumDbp', 'evening_sum_dbp', 'float8'],
+];
+
+/** Window statistics as stored (suffix `_<days>d`). */
+const WINDOW_COLUMNS: readonly (readonly [string, 'integer' | 'float8', (window: FeatureWindow) => number | null])[] = [
+  ['readings', 'integer', (w) => w.readings],
+  ['mean_sbp', 'float8', (w) => w.readingMean?.sbp ?? null],
+  ['mean_dbp', 'float8', (w) => w.readingMean?.dbp ?? null],
+  ['sd_sbp', 'float8', (w) => w.readingSd?.sbp ?? null],
+  ['sd_dbp', 'float8', (w) => w.readingSd?.dbp ?? null],
+  ['sessions', 'integer', (w) => w.sessions],
+  ['session_mean_sbp', 'float8', (w) => w.sessionMean?.sbp ?? null],
+  ['session_mean_dbp', 'float8', (w) => w.sessionMean?.dbp ?? null],
+  ['session_sd_sbp', 'float8', (w) => w.sessionMeanSd?.sbp ?? null],
+  ['session_sd_dbp', 'float8', (w) => w.sessionMeanSd?.dbp ?? null],
+  ['morning_sessions', 'integer', (w) => w.morningSessions],
+  ['morning_mean_sbp', 'float8', (w) => w.morningMean?.sbp ?? null],
+  ['morning_mean_dbp', 'float8', (w) => w.morningMean?.dbp ?? null],
+  ['evening_sessions', 'integer', (w) => w.eveningSessions],
+  ['evening_mean_sbp', 'float8', (w) => w.eveningMean?.sbp ?? null],
+  ['evening_mean_dbp', 'float8', (w) => w.eveningMean?.dbp ?? null],
+  ['slope_sbp_per_week', 'float8', (w) => w.slopePerWeek?.sbp ?? null],
+  ['slope_dbp_per_week', 'float8', (w) => w.slopePerWeek?.dbp ?? null],
+  ['adherence', 'float8', (w) => w.adherence],
+  ['days_with_sessions', 'integer', (w) => w.daysWithSessions],
+];
+
+export interface FeatureWindowOptions {
+  readonly rules?: ClinicalRules;
+  /** The instant whose local day is "today" for the windows; default: the database's now(). */
+  readonly asOf?: Date;
+}
+
+/**
+ * Brings the given patients' feature windows up to date, in the caller's transaction:
+ *
+ * 1. each of their days marked stale (the ingest INSERT marks the local days it stored decision
+ *    readings in; a correction marks its reading's day) is recomputed from that day's readings
+ *    alone (`summarizeDay`: sessions, morning/evening on the patient's clock);
+ * 2. each window is added up from at most 30 daily rows in the database and its statistics are
+ *    computed from those sums (`featureWindowOf`).
+ *
+ * Bounded work per patient, whatever their history; days are the patient's own (patients.time_zone).
+ * The stale day rows are locked by whoever marked them until commit, so two transactions updating
+ * one patient's day recompute it one after the other.
+ */
+export async function updateFeatureWindows(
+  manager: EntityManager,
+  patientIds: readonly string[],
+  options: FeatureWindowOptions = {},
+): Promise<number> {
+  if (patientIds.length === 0) return 0;
+  const rules = options.rules ?? DEFAULT_RULES;
+  // These are short index-range queries over a partitioned table whose row estimates (20 partitions,
+  // young statistics) cross the JIT threshold: compiling them took 2.5 s per query in a measurement,
+  // running them milliseconds. Off for the rest of this transaction only.
+  await manager.query('SET LOCAL jit = off');
+  await recomputeStaleDays(manager, patientIds, rules);
+  return writeWindows(manager, patientIds, rules, options.asOf ?? null);
+}
+
+/** Marks the local day of each (patient, instant) stale, creating the day row when missing. */
+export async function markDaysStale(
+  manager: EntityManager,
+  readings: readonly { readonly patientId: string; readonly measuredAt: Date }[],
+): Promise<void> {
+  if (readings.length === 0) return;
+  await manager.query(
+    `INSERT INTO observation_daily_aggregates AS a (patient_id, day, stale)
+     SELECT DISTINCT r.patient_id, (r.measured_at AT TIME ZONE coalesce(p.time_zone, 'UTC'))::date, true
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS r(patient_id, measured_at)
+       LEFT JOIN patients p ON p.id = r.patient_id
+      ORDER BY 1, 2
+     ON CONFLICT (patient_id, day) DO UPDATE SET stale = true`,
+    [readings.map((reading) => reading.patientId), readings.map((reading) => reading.measuredAt.toISOString())],
+  );
+}
+
+interface StaleDayReading {
+  patient_id: string;
+  day: string;
+  id: string | null;
+  measured_at: Date | null;
+  sbp: number | null;
+  dbp: number | null;
+  utc_offset_minutes: number | null;
+}
+
+async function recomputeStaleDays(
+  manager: EntityManager,
+  patientIds: readonly string[],
+  rules: ClinicalRules,
+): Promise<void> {
+  const rows = await manager.query<StaleDayReading[]>(
+    `WITH stale AS (
+       SELECT a.patient_id, a.day, coalesce(p.time_zone, 'UTC') AS tz
+         FROM observation_daily_aggregates a LEFT JOIN patients p ON p.id = a.patient_id
+        WHERE a.patient_id = ANY($1::uuid[]) AND a.stale
+     )
+     SELECT s.patient_id, s.day::text AS day, o.id, o.measured_at, o.sbp, o.dbp,
+            extract(epoch FROM (o.measured_at AT TIME ZONE s.tz) - (o.measured_at AT TIME ZONE 'UTC'))::float8 / 60 AS utc_offset_minutes
+       FROM stale s
+       -- LATERAL with OFFSET 0 (not flattened into a join): one (patient_id, measured_at) index range per
+       -- stale day, never a scan of the patients' whole history.
+       LEFT JOIN LATERAL (
+         SELECT o.id, o.measured_at, o.sbp, o.dbp FROM observations o
+          WHERE o.patient_id = s.patient_id
+            AND o.measured_at >= (s.day::timestamp AT TIME ZONE s.tz) AND o.measured_at < ((s.day + 1)::timestamp AT TIME ZONE s.tz)
+            AND o.counts_toward_decisions AND o.sbp IS NOT NULL AND o.dbp IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM observation_corrections c WHERE c.observation_id = o.id AND c.kind = 'entered_in_error')
+         OFFSET 0
+       ) o ON true`,
+    [patientIds],
+  );
+  if (rows.length === 0) return;
+  const days = new Map<string, { patientId: string; day: string; readings: LocalBpReading[] }>();
+  for (const row of rows) {
+    const key = `${row.patient_id}/${row.day}`;
+    const entry = days.get(key) ?? { patientId: row.patient_id, day: row.day, readings: [] };
+    if (row.id !== null && row.measured_at !== null && row.sbp !== null && row.dbp !== null) {
+      entry.readings.push({
+        id: row.id,
+        patientId: row.patient_id,
+        takenAt: new Date(row.measured_at),
+        sbp: row.sbp,
+        dbp: row.dbp,
+        // Stored decision readings came from validated upper-arm cuffs.
+        device: { kind: 'UPPER_ARM_CUFF', validated: true },
+        utcOffsetMinutes: row.utc_offset_minutes ?? 0,
+      });
+    }
+    days.set(key, entry);
+  }
+  const recomputed = [...days.values()].map((entry) => ({ ...entry, totals: summarizeDay(entry.readings, rules) }));
+  await manager.query(
+    `UPDATE observation_daily_aggregates a SET stale = false, ${DAILY_COLUMNS.map(([, column]) => `${column} = u.${column}`).join(', ')}
+       FROM unnest($1::uuid[], $2::date[], ${DAILY_COLUMNS.map(([, , type], index) => `$${index + 3}::${type}[]`).join(', ')})
+            AS u(patient_id, day, ${DAILY_COLUMNS.map(([, column]) => column).join(', ')})
+      WHERE a.patient_id = u.patient_id AND a.day = u.day`,
+    [
+      recomputed.map((entry) => entry.patientId),
+      recomputed.map((entry) => entry.day),
+      ...DAILY_COLUMNS.map(([key]) => recomputed.map((entry) => entry.totals[key])),
+    ],
+  );
+}
+
+type WindowSumsRow = Record<string, number | string | null> & {
+  patient_id: string;
+  time_zone: string;
+  today: string;
+  part: number | null;
+};
+
+async function writeWindows(
+  manager: EntityManager,
+  patientIds: readonly string[],
+  rules: ClinicalRules,
+  asOf: Date | null,
+): Promise<number> {
+  // Each patient's days of the longest window are read once (primary-key range) and summed in parts:
+  // days 0-6 ago, 7-13, 14-29 (one part per window); a window is its parts merged. The daily-mean
+  // fit uses x = day - today for every part (the slope does not depend on where x starts).
+  const windows = [...FEATURE_WINDOW_DAYS].sort((a, b) => a - b);
+  const part = `CASE ${windows.map((days) => `WHEN w.today - a.day < ${days} THEN ${days}`).join(' ')} END`;
+  const x = '(a.day - w.today)';
+  const fit = (side: 'sbp' | 'dbp'): string => {
+    const y = `a.session_sum_${side}::float8 / a.sessions`;
+    const having = 'FILTER (WHERE a.sessions > 0)';
+    return [
+      `count(*) ${having} AS fit_${side}_n`,
+      `coalesce(sum(${x}) ${having}, 0)::float8 AS fit_${side}_sum_x`,
+      `coalesce(sum(${y}) ${having}, 0)::float8 AS fit_${side}_sum_y`,
+      `coalesce(sum(${x} * ${x}) ${having}, 0)::float8 AS fit_${side}_sum_xx`,
+      `coalesce(sum(${x} * ${y}) ${having}, 0)::float8 AS fit_${side}_sum_xy`,
+    ].join(', ');
+  };
+  const rows = await manager.query<WindowSumsRow[]>(
+    `WITH w AS (
+       SELECT q.patient_id, coalesce(p.time_zone, 'UTC') AS time_zone,
+              (coalesce($2::timestamptz, now()) AT TIME ZONE coalesce(p.time_zone, 'UTC'))::date AS today
+         FROM unnest($1::uuid[]) AS q(patient_id)
+         LEFT JOIN patients p ON p.id = q.patient_id
+     )
+     SELECT w.patient_id, w.time_zone, w.today::text AS today, ${part} AS part,
+            ${DAILY_COLUMNS.map(([, column]) => `coalesce(sum(a.${column}), 0)::float8 AS ${column}`).join(', ')},
+            count(*) FILTER (WHERE a.sessions > 0) AS days_with_sessions,
+            count(*) FILTER (WHERE a.morning_sessions > 0 AND a.evening_sessions > 0) AS days_with_morning_and_evening,
+            ${fit('sbp')}, ${fit('dbp')}
+       FROM w
+       LEFT JOIN LATERAL (
+         SELECT * FROM observation_daily_aggregates a
+          WHERE a.patient_id = w.patient_id AND a.day > w.today - $3::int AND a.day <= w.today
+         OFFSET 0
+       ) a ON true
+      GROUP BY w.patient_id, w.time_zone, w.today, part`,
+    [patientIds, asOf?.toISOString() ?? null, Math.max(...windows)],
+  );
+  const parts = new Map<string, { timeZone: string; today: string; parts: Map<number, WindowTotals> }>();
+  for (const row of rows) {
+    const entry = parts.get(row.patient_id) ?? { timeZone: row.time_zone, today: row.today, parts: new Map() };
+    // A patient without days gives one row with a null part: nothing to add.
+    if (row.part !== null) entry.parts.set(row.part, windowTotalsOf(row));
+    parts.set(row.patient_id, entry);
+  }
+  const byPatient = new Map<string, { timeZone: string; today: string; windows: Map<number, FeatureWindow> }>();
+  for (const [patientId, entry] of parts) {
+    const computed = new Map<number, FeatureWindow>();
+    let totals = EMPTY_WINDOW;
+    for (const days of windows) {
+      const ofPart = entry.parts.get(days);
+      if (ofPart) totals = mergeWindowTotals(totals, ofPart);
+      computed.set(days, featureWindowOf(totals, days, rules));
+    }
+    byPatient.set(patientId, { timeZone: entry.timeZone, today: entry.today, windows: computed });
+  }
+  const patients = [...byPatient.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const columns = FEATURE_WINDOW_DAYS.flatMap((days) =>
+    WINDOW_COLUMNS.map(([name, type, pick]) => ({ name: `${name}_${days}d`, type, days, pick })),
+  );
+  const values = columns.map((column) =>
+    patients.map(([, entry]) => {
+      const window = entry.windows.get(column.days);
+      return window ? column.pick(window) : null;
+    }),
+  );
+  const inserted = await manager.query<{ patient_id: string }[]>(
+    `INSERT INTO patient_feature_windows AS w (patient_id, as_of_day, time_zone, updated_at, ${columns.map((column) => column.name).join(', ')})
+     SELECT u.patient_id, u.as_of_day, u.time_zone, now(), ${columns.map((column) => `u.${column.name}`).join(', ')}
+       FROM unnest($1::uuid[], $2::date[], $3::text[], ${columns.map((column, index) => `$${index + 4}::${column.type}[]`).join(', ')})
+            AS u(patient_id, as_of_day, time_zone, ${columns.map((column) => column.name).join(', ')})
+     ON CONFLICT (patient_id) DO UPDATE SET
+       as_of_day = excluded.as_of_day, time_zone = excluded.time_zone, updated_at = excluded.updated_at, updates = w.updates + 1,
+       ${columns.map((column) => `${column.name} = excluded.${column.name}`).join(', ')}
+     RETURNING patient_id`,
+    [
+      patients.map(([patientId]) => patientId),
+      patients.map(([, entry]) => entry.today),
+      patients.map(([, entry]) => entry.timeZone),
+      ...values,
+    ],
+  );
+  return inserted.length;
+}
+
+function windowTotalsOf(row: WindowSumsRow): WindowTotals {
+  const number = (column: string): number => Number(row[column] ?? 0);
+  const sums = Object.fromEntries(DAILY_COLUMNS.map(([key, column]) => [key, number(column)])) as unknown as DailyBpTotals;
+  const fit = (side: 'sbp' | 'dbp') => ({
+    n: number(`fit_${side}_n`),
+    sumX: number(`fit_${side}_sum_x`),
+    sumY: number(`fit_${side}_sum_y`),
+    sumXX: number(`fit_${side}_sum_xx`),
+    sumXY: number(`fit_${side}_sum_xy`),
+  });
+  return {
+    ...sums,
+    daysWithSessions: number('days_with_sessions'),
+    daysWithMorningAndEvening: number('days_with_morning_and_evening'),
+    dailyMeanSbp: fit('sbp'),
+    dailyMeanDbp: fit('dbp'),
+  };
+}
+
+/** The current windows of one patient as stored, or null before their first decision reading. */
+export interface StoredFeatureWindows {
+  readonly patientId: string;
+  readonly asOfDay: string;
+  readonly timeZone: string;
+  readonly updatedAt: Date;
+  readonly windows: readonly (Omit<FeatureWindow, 'category'> & { readonly days: FeatureWindowDays })[];
+}
+
+export async function loadFeatureWindows(manager: EntityManager, patientId: string): Promise<StoredFeatureWindows | null> {
+  // Counters come back as numbers, bigints (`updates`) as strings: everything is read through Number().
+  const [row] = await manager.query<(Record<string, number | string | null> & { patient_id: string; as_of_day: string; time_zone: string; updated_at: Date })[]>(
+    `SELECT *, as_of_day::text AS as_of_day FROM patient_feature_windows WHERE patient_id = $1`,
+    [patientId],
+  );
+  if (!row) return null;
+  const pairOf = (sbp: string, dbp: string, days: number) => {
+    const s = row[`${sbp}_${days}d`];
+    const d = row[`${dbp}_${days}d`];
+    return s === null || s === undefined || d === null || d === undefined ? null : { sbp: Number(s), dbp: Number(d) };
+  };
+  const count = (name: string, days: number): number => Number(row[`${name}_${days}d`] ?? 0);
+  return {
+    patientId: row.patient_id,
+    asOfDay: row.as_of_day,
+    timeZone: row.time_zone,
+    updatedAt: new Date(row.updated_at),
+    windows: FEATURE_WINDOW_DAYS.map((days) => ({
+      days,
+      readings: count('readings', days),
+      sessions: count('sessions', days),
+      readingMean: pairOf('mean_sbp', 'mean_dbp', days),
+      readingSd: pairOf('sd_sbp', 'sd_dbp', days),
+      sessionMean: pairOf('session_mean_sbp', 'session_mean_dbp', days),
+      sessionMeanSd: pairOf('session_sd_sbp', 'session_sd_dbp', days),
+      morningSessions: count('morning_sessions', days),
+      morningMean: pairOf('morning_mean_sbp', 'morning_mean_dbp', days),
+      eveningSessions: count('evening_sessions', days),
+      eveningMean: pairOf('evening_mean_sbp', 'evening_mean_dbp', days),
+      slopePerWeek: pairOf('slope_sbp_per_week', 'slope_dbp_per_week', days),
+      adherence: Number(row[`adherence_${days}d`] ?? 0),
+      daysWithSessions: count('days_with_sessions', days),
+    })),
+  };
+}
