@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAuditSigner, verifyDatabase } from '@clinloop/audit';
-import { DEMO_PATIENTS, DEMO_STAFF, seedDemo, seedDemoReadings } from '@clinloop/demo';
+import { TotpSecretCipher } from '@clinloop/auth';
+import { DEMO_PATIENTS, DEMO_STAFF, DEMO_TOTP_SECRET, seedDemo, seedDemoReadings } from '@clinloop/demo';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { countRows, TEST_POLICY } from '../support/ingestion-fixtures';
 
@@ -18,8 +19,16 @@ describe('clinloop seed --demo', () => {
     database.dataSource.query('SELECT action, patient_id FROM audit_entries ORDER BY seq');
 
   it('writes the demo organization and its audit trail in one go, and is idempotent', async () => {
-    const first = await seedDemo(database.dataSource, new Date('2026-11-23T09:00:00Z'));
+    const cipher = new TotpSecretCipher(TotpSecretCipher.generateKey());
+    const first = await seedDemo(database.dataSource, new Date('2026-11-23T09:00:00Z'), { totpCipher: cipher });
     expect(first.created).toBe(true);
+    // Staff TOTP secrets are sealed with the API's key, never stored in clear.
+    const secrets = await database.dataSource.query<{ user_id: string; totp_secret: string }[]>('SELECT user_id, totp_secret FROM user_credentials WHERE totp_secret IS NOT NULL');
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const row of secrets) {
+      expect(row.totp_secret).not.toContain(DEMO_TOTP_SECRET);
+      expect(cipher.open(row.totp_secret, row.user_id)).toMatchObject({ secret: DEMO_TOTP_SECRET });
+    }
     const trail = await auditedActions();
     expect(trail.filter((entry) => entry.action === 'patient.create')).toHaveLength(DEMO_PATIENTS.length);
     expect(trail.filter((entry) => entry.action === 'user.create')).toHaveLength(DEMO_STAFF.length + DEMO_PATIENTS.length);

@@ -1,5 +1,5 @@
 import { EntityManager, In } from 'typeorm';
-import { currentTotp, ROLES_REQUIRING_MFA, storeCredentials, UserCredentialEntity } from '@clinloop/auth';
+import { currentTotp, ROLES_REQUIRING_MFA, storeCredentials, UserCredentialEntity, type TotpSecretCipher } from '@clinloop/auth';
 import { UserEntity } from '@clinloop/organizations';
 import { DEMO_ORGANIZATION, DEMO_PATIENTS, DEMO_STAFF } from './demo-organization';
 
@@ -14,7 +14,7 @@ export const DEMO_PASSWORD = 'clinloop-demo-only';
 export const DEMO_TOTP_SECRET = 'CLINLOOPDEMOTOTPSECRETFORSTAFF23';
 
 /** Gives every demo user without credentials the demo password (and staff the demo TOTP secret). */
-export async function ensureDemoSignIns(manager: EntityManager, organizationId: string, now: Date): Promise<number> {
+export async function ensureDemoSignIns(manager: EntityManager, organizationId: string, now: Date, totpCipher?: Pick<TotpSecretCipher, 'seal'>): Promise<number> {
   const users = await manager.findBy(UserEntity, { organizationId });
   const existing = await manager.findBy(UserCredentialEntity, { userId: In(users.map((user) => user.id)) });
   const withCredentials = new Set(existing.map((credential) => credential.userId));
@@ -26,6 +26,7 @@ export async function ensureDemoSignIns(manager: EntityManager, organizationId: 
       totpSecret: ROLES_REQUIRING_MFA.includes(user.role) ? DEMO_TOTP_SECRET : null,
       mustChangePassword: false,
       now,
+      ...(totpCipher ? { totpCipher } : {}),
     });
     created += 1;
   }

@@ -1,6 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, type AuditEntryInput } from '@clinloop/audit';
 import { withTransaction } from '@clinloop/database';
+import type { TotpSecretCipher } from '@clinloop/auth';
 import { CareTeamEntity, CareTeamMemberEntity, OrganizationEntity, UserEntity } from '@clinloop/organizations';
 import {
   CareTeamPatientEntity,
@@ -27,7 +28,12 @@ export interface DemoSeedResult {
  * every start) - except give sign-ins to demo users that have none (a demo seeded before sign-in
  * existed). Readings come separately, through the ingest path: seedDemoReadings.
  */
-export async function seedDemo(dataSource: DataSource, now: Date): Promise<DemoSeedResult> {
+export interface DemoSeedOptions {
+  /** Encrypts the demo staff's TOTP secret at rest (the key the API uses); without it the API encrypts it at its next start. */
+  readonly totpCipher?: Pick<TotpSecretCipher, 'seal'>;
+}
+
+export async function seedDemo(dataSource: DataSource, now: Date, options: DemoSeedOptions = {}): Promise<DemoSeedResult> {
   return withTransaction(dataSource, async (manager) => {
     // Serialises concurrent seeders (two processes starting at once) without a unique-violation race.
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['clinloop.seed-demo']);
@@ -41,7 +47,7 @@ export async function seedDemo(dataSource: DataSource, now: Date): Promise<DemoS
       trail.push(seeded(organizationId, 'organization', organizationId, null, { slug: organization.slug }));
       await createDemoPeople(manager, organizationId, now, trail);
     }
-    const signIns = await ensureDemoSignIns(manager, organizationId, now);
+    const signIns = await ensureDemoSignIns(manager, organizationId, now, options.totpCipher);
     if (signIns > 0) trail.push(seeded(organizationId, 'credential', null, null, { demoSignInsCreated: signIns }));
     // The demo organization has its trail like any other: every record the seed creates is audited in this transaction.
     if (trail.length > 0) await new AuditService().append(manager, trail);

@@ -3,6 +3,7 @@ import { loadConfig } from '@clinloop/config';
 import { seedDemo, seedDemoReadings } from '@clinloop/demo';
 import { connect, migrate, openDatabase } from '../runtime/database-runtime';
 import { cliLogger } from '../runtime/logger';
+import { totpCipherFor } from '../runtime/totp-cipher-runtime';
 
 export function registerSeedCommand(program: Command): void {
   program
@@ -20,7 +21,7 @@ export function registerSeedCommand(program: Command): void {
       try {
         await migrate(dataSource);
         const now = new Date();
-        const result = await seedDemo(dataSource, now);
+        const result = await seedDemo(dataSource, now, { totpCipher: await totpCipherFor(config, logger) });
         process.stdout.write(
           result.created
             ? `Seeded the demo organization (${result.counts.staff} staff, ${result.counts.patients} patients, ${result.counts.careTeams} care teams).\n`

@@ -8,6 +8,7 @@ import { describeError } from '@clinloop/errors';
 import { createMetricsRegistry, type Logger } from '@clinloop/observability';
 import { createWorker, type Worker } from '@clinloop/worker';
 import { startAlertEscalation } from './alert-escalation-runtime';
+import { totpCipherFor } from './totp-cipher-runtime';
 import { startAuditCheckpointing } from './audit-runtime';
 import { connect, DatabaseRuntime, migrate, openDatabase } from './database-runtime';
 import { startPortals, type PortalProcess } from './portals';
@@ -59,7 +60,7 @@ export async function startClinLoop(config: AppConfig, logger: Logger, parts: Ru
     }
     const dataSource = await connect(applicationRoleUrl(database.url), config, 'clinloop');
     stack.push(() => dataSource.destroy());
-    const demo = config.seedDemo ? await seedDemo(dataSource, new Date()) : undefined;
+    const demo = config.seedDemo ? await seedDemo(dataSource, new Date(), { totpCipher: await totpCipherFor(config, logger) }) : undefined;
     if (demo?.created) logger.info({ organizationId: demo.organizationId }, 'seeded the demo organization');
     if (demo) {
       // Through the ingest path, in process; idempotent, so each start only adds what was measured since.
