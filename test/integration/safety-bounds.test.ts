@@ -12,6 +12,9 @@ const CURRENT = `query B($patientId: ID!) { safetyBounds(patientId: $patientId) 
 const HISTORY = 'query H($patientId: ID!) { safetyBoundsHistory(patientId: $patientId) { version targetSbp } }';
 const CHECK = 'query C($input: CheckProposalInput!) { checkProposal(input: $input) { tier urgent reasons { rule message } rulesVersion boundsVersion } }';
 const PASSWORD = 'clinloop-demo-only';
+const CHANGE_FORMULARY = 'mutation F($input: ChangeFormularyDrugInput!) { changeFormularyDrug(input: $input) { drug version maxDailyMg } }';
+/** The rules version of the seeded formulary: the built-in rules plus exactly the database rows used. */
+const SEEDED_RULES_VERSION = 'acc-aha-2017.1+formulary-db:amlodipine@1,chlorthalidone@1,hydrochlorothiazide@1,lisinopril@1,losartan@1';
 
 interface SignedVersion {
   id: string;
@@ -71,7 +74,7 @@ describe('safety bounds as data: versioned, e-signed, audited (real PostgreSQL)'
     const response = await sign(rivera.accessToken, { patientId: mariaId, ...BOUNDS, email: 'dr.rivera@demo.clinloop.test', password: PASSWORD });
     expect(response.errors).toEqual([]);
     const signed = response.data?.signSafetyBounds;
-    expect(signed).toMatchObject({ patientId: mariaId, version: 1, targetSbp: 130, rulesVersion: 'acc-aha-2017.1', authoredBy: ids.users['dr.rivera@demo.clinloop.test'], maxAutoIncreaseSteps: 1 });
+    expect(signed).toMatchObject({ patientId: mariaId, version: 1, targetSbp: 130, rulesVersion: SEEDED_RULES_VERSION, authoredBy: ids.users['dr.rivera@demo.clinloop.test'], maxAutoIncreaseSteps: 1 });
     expect(signed?.allowedDrugs.map((allowed) => allowed.drug)).toEqual(['lisinopril', 'amlodipine']);
 
     const [signature] = await api.dataSource.query<{ meaning: string; record_type: string; record_id: string; content_hash: string }[]>(
@@ -187,6 +190,54 @@ describe('safety bounds as data: versioned, e-signed, audited (real PostgreSQL)'
     );
     expect(grants).toEqual({ update: false, delete: false, insert: true });
   });
+
+  it('enforces the signed formulary in the database: after lisinopril is lowered to 20 mg/day, bounds of 40 are refused and an increase to 40 is blocked', async () => {
+    type Decision = { checkProposal: { tier: string; reasons: { rule: string; message: string }[]; rulesVersion: string } };
+    const upTo40 = {
+      now: '2025-06-01T12:00:00Z',
+      patient: {
+        regimen: [{ drug: 'lisinopril', dailyDoseMg: 20 }],
+        bounds: { version: '9', ...BOUNDS, signedAt: '2025-05-01T00:00:00Z', signedBy: 'dr.rivera' },
+        pregnant: false,
+        angioedemaHistory: false,
+        sulfonamideAllergy: false,
+        anuria: false,
+        openAlerts: [],
+        lastIncreaseAt: null,
+      },
+      proposal: { drug: 'lisinopril', fromMg: 20, toMg: 40, confidence: 0.9 },
+    };
+    const signMax40 = () => sign(rivera.accessToken, { patientId: mariaId, ...BOUNDS, email: 'dr.rivera@demo.clinloop.test', password: PASSWORD });
+    const check = () => gql<Decision>(api, CHECK, { token: rivera.accessToken, variables: { input: upTo40 } });
+
+    const before = await signMax40();
+    expect(before.errors).toEqual([]);
+    expect(before.data?.signSafetyBounds.rulesVersion).toBe(SEEDED_RULES_VERSION);
+    const allowed = await check();
+    expect(allowed.errors).toEqual([]);
+    expect(allowed.data?.checkProposal).toMatchObject({ tier: 'AUTO', rulesVersion: SEEDED_RULES_VERSION });
+
+    const changed = await gql<{ changeFormularyDrug: { version: number; maxDailyMg: number } }>(api, CHANGE_FORMULARY, {
+      token: rivera.accessToken,
+      variables: {
+        input: { drug: 'lisinopril', stepsMg: [5, 10, 20], note: 'capped at 20 mg', source: 'P&T committee', reason: 'Lower the lisinopril ceiling to 20 mg/day', email: 'dr.rivera@demo.clinloop.test', password: PASSWORD },
+      },
+    });
+    expect(changed.errors).toEqual([]);
+    expect(changed.data?.changeFormularyDrug).toEqual({ drug: 'lisinopril', version: 2, maxDailyMg: 20 });
+
+    const rowsBefore = await rowsOf(mariaId);
+    const refused = await signMax40();
+    expect(errorCodeOf(refused)).toBe('SAFETY_BOUNDS_OUTSIDE_FORMULARY');
+    expect(refused.errors[0]?.message).toMatch(/lisinopril maxDailyMg 40 exceeds the formulary maximum of 20/);
+    expect(await rowsOf(mariaId)).toEqual(rowsBefore);
+
+    const blocked = await check();
+    expect(blocked.errors).toEqual([]);
+    expect(blocked.data?.checkProposal.tier).toBe('BLOCKED');
+    expect(blocked.data?.checkProposal.reasons).toContainEqual({ rule: 'BLOCK_ABOVE_FORMULARY_MAX', message: '40 mg/day of lisinopril exceeds the formulary maximum of 20 mg/day' });
+    expect(blocked.data?.checkProposal.rulesVersion).toBe('acc-aha-2017.1+formulary-db:amlodipine@1,chlorthalidone@1,hydrochlorothiazide@1,lisinopril@2,losartan@1');
+  });
 });
 
 describe('checkProposal: what the envelope would do, creating nothing (running API)', () => {
@@ -229,7 +280,7 @@ describe('checkProposal: what the envelope would do, creating nothing (running A
       variables: { input: input({}) },
     });
     expect(response.errors).toEqual([]);
-    expect(response.data?.checkProposal).toMatchObject({ tier: 'AUTO', urgent: false, rulesVersion: 'acc-aha-2017.1', boundsVersion: '3' });
+    expect(response.data?.checkProposal).toMatchObject({ tier: 'AUTO', urgent: false, rulesVersion: SEEDED_RULES_VERSION, boundsVersion: '3' });
     expect(response.data?.checkProposal.reasons.length).toBeGreaterThan(0);
   });
 

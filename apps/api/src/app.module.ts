@@ -80,6 +80,8 @@ export class AppModule {
       log: (line) => deps.logger.info(line),
       signableRecords: { imports: [PatientsModule], sources: [RegimenSigningSource] },
     });
+    // One instance too: safety bounds validate against the formulary it reads from the database.
+    const formularyModule = FormularyModule.forRoot({ imports: [authModule] });
     return {
       module: AppModule,
       imports: [
@@ -102,8 +104,8 @@ export class AppModule {
         OrganizationsModule,
         PatientsModule,
         authModule,
-        FormularyModule.forRoot({ imports: [authModule] }),
-        SafetyBoundsModule.forRoot({ imports: [authModule] }),
+        formularyModule,
+        SafetyBoundsModule.forRoot({ imports: [authModule, formularyModule] }),
         AlertsModule.forRoot({ imports: [authModule] }),
         ObservationsModule.forRoot({
           imports: [authModule],

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { JsonObject } from '@clinloop/audit';
 import { AUDIT_APPENDER, auditActorFor, SignatureService, type AuditAppender, type RequestMeta, type SignatureCredentials } from '@clinloop/auth';
 import type { UserPrincipal } from '@clinloop/authz';
+import type { ClinicalRules } from '@clinloop/clinical';
 import { withTransaction } from '@clinloop/database';
+import { effectiveFormulary, rulesWithFormulary, type EffectiveFormulary } from './effective-formulary';
 import { FormularyError, FormularyErrorCode } from './errors';
 import { FormularyDrugEntity } from './formulary-drug.entity';
 import { FormularyDrugModel } from './models/formulary-drug.model';
@@ -43,14 +45,31 @@ export class FormularyService {
 
   /** The newest version of every drug, by name. */
   async currentFormulary(): Promise<FormularyDrugModel[]> {
-    const rows = await this.dataSource
+    return (await this.currentRows()).map(toModel);
+  }
+
+  /**
+   * The formulary the envelope and bounds validation enforce: the newest signed version of every
+   * drug (see effectiveFormulary), with the rows the clinical rules cannot use and why.
+   * @param manager read inside the caller's transaction (e.g. while signing bounds)
+   */
+  async effectiveFormulary(manager: EntityManager = this.dataSource.manager): Promise<EffectiveFormulary> {
+    return effectiveFormulary(await this.currentRows(manager));
+  }
+
+  /** DEFAULT_RULES with the effective database formulary; its version names the formulary rows used. */
+  async effectiveRules(manager: EntityManager = this.dataSource.manager): Promise<ClinicalRules> {
+    return rulesWithFormulary((await this.effectiveFormulary(manager)).formulary);
+  }
+
+  private currentRows(manager: EntityManager = this.dataSource.manager): Promise<FormularyDrugEntity[]> {
+    return manager
       .getRepository(FormularyDrugEntity)
       .createQueryBuilder('f')
       .distinctOn(['f.drug'])
       .orderBy('f.drug', 'ASC')
       .addOrderBy('f.version', 'DESC')
       .getMany();
-    return rows.map(toModel);
   }
 
   /**

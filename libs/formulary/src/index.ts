@@ -1,3 +1,4 @@
+export * from './effective-formulary';
 export * from './errors';
 export * from './formulary-drug.entity';
 export * from './formulary.module';

@@ -2,7 +2,10 @@ import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common'
 import { SafetyBoundsResolver } from './safety-bounds.resolver';
 import { SafetyBoundsService } from './safety-bounds.service';
 
-/** Needs SignatureService and AUDIT_APPENDER (AuthModule): the composition root passes that module in. */
+/**
+ * Needs SignatureService and AUDIT_APPENDER (AuthModule) and FormularyService (FormularyModule): the
+ * composition root passes those modules in.
+ */
 @Module({})
 export class SafetyBoundsModule {
   static forRoot(options: { imports: NonNullable<ModuleMetadata['imports']> }): DynamicModule {

@@ -4,7 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { JsonObject } from '@clinloop/audit';
 import { AUDIT_APPENDER, auditActorFor, SignatureService, type AuditAppender, type RequestMeta, type SignatureCredentials } from '@clinloop/auth';
 import { AuthzError, AuthzErrorCode, defineAbilityFor, type PatientRecordSubject, type UserPrincipal } from '@clinloop/authz';
-import { ClinicalErrorCode, DEFAULT_RULES, validateBounds, type ClinicalRules, type SafetyBounds } from '@clinloop/clinical';
+import { ClinicalErrorCode, validateBounds, type ClinicalRules, type SafetyBounds } from '@clinloop/clinical';
+import { FormularyService } from '@clinloop/formulary';
 import { PatientsError, PatientsErrorCode } from '@clinloop/patients';
 import { SafetyBoundsError, SafetyBoundsErrorCode } from './errors';
 import { SafetyBoundsVersionEntity, type SafetyBoundsContent } from './safety-bounds.entity';
@@ -67,9 +68,12 @@ export class SafetyBoundsService {
     private readonly dataSource: DataSource,
     private readonly signatures: SignatureService,
     @Inject(AUDIT_APPENDER) private readonly audit: AuditAppender,
+    private readonly formulary: FormularyService,
   ) {}
 
   /**
+   * Validates against `options.rules`, by default the clinical rules with the formulary's current
+   * signed database versions (read in the caller's transaction); the stored rules version names them.
    * @throws SafetyBoundsError OUTSIDE_FORMULARY / INVALID before anything is written
    * @throws PatientsError NOT_FOUND when the patient is not visible to the clinician
    * @throws AuthzError FORBIDDEN when the clinician is not on the patient's care team
@@ -83,12 +87,12 @@ export class SafetyBoundsService {
     credentials: SignatureCredentials,
     options: { readonly meta?: RequestMeta; readonly rules?: ClinicalRules } = {},
   ): Promise<SafetyBoundsVersionEntity> {
-    const rules = options.rules ?? DEFAULT_RULES;
     const meta = options.meta ?? NO_META;
     const subject = await this.subjectOf(manager, clinician, patientId, true);
     const ability = defineAbilityFor(clinician);
     if (!ability.can('read', subject)) throw new PatientsError(PatientsErrorCode.NOT_FOUND, 'No such patient.');
     if (!ability.can('sign', subject)) throw new AuthzError(AuthzErrorCode.FORBIDDEN, 'Only a clinician of the patient\'s care team may sign safety bounds.');
+    const rules = options.rules ?? (await this.formulary.effectiveRules(manager));
 
     const content = safetyBoundsContent(bounds);
     const [last] = await manager.query<{ version: number }[]>(`SELECT max("version")::int AS "version" FROM "safety_bounds_versions" WHERE "patient_id" = $1`, [patientId]);

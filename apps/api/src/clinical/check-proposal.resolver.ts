@@ -1,6 +1,7 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import { RequireAbility } from '@clinloop/authz';
-import { checkEnvelope, ClinicalError, ClinicalErrorCode, DEFAULT_RULES, describeZodError, envelopeInputSchema } from '@clinloop/clinical';
+import { checkEnvelope, ClinicalError, ClinicalErrorCode, DEFAULT_RULES, describeZodError, envelopeInputSchema, type ClinicalRules } from '@clinloop/clinical';
+import { FormularyService } from '@clinloop/formulary';
 import { CheckProposalInput, EnvelopeDecisionModel } from './check-proposal.model';
 
 /**
@@ -41,13 +42,13 @@ function toEnvelopeJson(input: CheckProposalInput): unknown {
   };
 }
 
-/** Runs the envelope of the GraphQL input exactly as `clinloop envelope check` runs its JSON. */
-export function checkProposalInput(input: CheckProposalInput): EnvelopeDecisionModel {
+/** Runs the envelope of the GraphQL input exactly as `clinloop envelope check` runs its JSON, under the given rules. */
+export function checkProposalInput(input: CheckProposalInput, rules: ClinicalRules = DEFAULT_RULES): EnvelopeDecisionModel {
   const parsed = envelopeInputSchema.safeParse(toEnvelopeJson(input));
   if (!parsed.success) {
     throw new ClinicalError(ClinicalErrorCode.INVALID_INPUT, `invalid envelope input: ${describeZodError(parsed.error)}`);
   }
-  const decision = checkEnvelope(parsed.data, DEFAULT_RULES);
+  const decision = checkEnvelope(parsed.data, rules);
   return {
     tier: decision.tier,
     urgent: decision.urgent,
@@ -59,11 +60,13 @@ export function checkProposalInput(input: CheckProposalInput): EnvelopeDecisionM
 
 @Resolver(() => EnvelopeDecisionModel)
 export class CheckProposalResolver {
+  constructor(private readonly formulary: FormularyService) {}
+
   @Query(() => EnvelopeDecisionModel, {
     description: 'What the safety envelope would do with a titration proposal (tier, urgency, deciding rules). Creates nothing; the input carries no identifiers.',
   })
   @RequireAbility('read', 'EnvelopeCheck')
-  checkProposal(@Args('input') input: CheckProposalInput): EnvelopeDecisionModel {
-    return checkProposalInput(input);
+  async checkProposal(@Args('input') input: CheckProposalInput): Promise<EnvelopeDecisionModel> {
+    return checkProposalInput(input, await this.formulary.effectiveRules());
   }
 }
