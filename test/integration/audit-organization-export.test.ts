@@ -103,9 +103,10 @@ function exportedSeqs(jsonl: string): number[] {
   return jsonl
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as { record: string; seq?: number })
+    .map((line) => JSON.parse(line) as { record: string; seq?: number; entry?: { seq: number } })
     .filter((line) => line.record === 'entry')
-    .map((line) => line.seq ?? 0);
+    // Entry lines of encoding 2 hold the entry under "entry"; those of encoding 1 at top level.
+    .map((line) => line.entry?.seq ?? line.seq ?? 0);
 }
 
 describe('exporting one organization', () => {

@@ -9,15 +9,20 @@ import {
   AuditErrorCode,
   AuditService,
   AuditSigner,
+  canonicalJson,
+  chainEntries,
   CheckpointService,
   EXPORT_FORMATS,
   exportFromDatabase,
   generateAuditSigner,
+  insertEntries,
+  lockChainHead,
   NO_FILTERS,
   readTrustedCheckpoints,
   SignedCheckpoint,
   startCheckpointSchedule,
   toAuditTimestamp,
+  toEntryDraft,
   verifyDatabase,
   VerificationResult,
   verifyExport,
@@ -167,7 +172,7 @@ describe('checkpoints, exports and verification', () => {
     const lines = byAction.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     const entries = lines.filter((line) => line.record === 'entry');
     expect(entries.length).toBeGreaterThan(0);
-    expect(entries.every((entry) => entry.action === 'readings.ingested' && entry.proof !== null)).toBe(true);
+    expect(entries.every((entry) => (entry.entry as Record<string, unknown>).action === 'readings.ingested' && entry.proof !== null)).toBe(true);
     const future = await exportText(trail.app, latest, 'csv', { ...NO_FILTERS, from: '2999-01-01T00:00:00.000000Z' });
     expect(await verifyText(future)).toMatchObject({ ok: true, entries: 0 });
   });
@@ -201,6 +206,64 @@ describe('checkpoints, exports and verification', () => {
     expect(outcome(await verifyText(lines.slice(0, 30).join('\n')))).toBe('truncated at 30');
     const forged = text.replace(latest.signature, generateAuditSigner().signer.sign(Buffer.from('forged')).toString('base64'));
     expect(outcome(await verifyText(forged))).toBe('bad-signature at 41');
+  });
+});
+
+describe('a trail written under encoding 1 and continued under encoding 2', () => {
+  let trail: Awaited<ReturnType<typeof openTrail>>;
+  let older: SignedCheckpoint;
+  let latest: SignedCheckpoint;
+
+  beforeAll(async () => {
+    trail = await openTrail();
+    // What the previous release appended: the same statements, hashed under encoding 1.
+    for (let start = 0; start < 12; start += 4) {
+      await withTransaction(trail.app, async (manager) => {
+        const drafts = sampleInputs(12, 'v1').slice(start, start + 4).map(toEntryDraft);
+        const head = await lockChainHead(manager);
+        await insertEntries(manager, chainEntries(drafts, head, head.now, 1), drafts.map((draft) => canonicalJson(draft.payload)));
+      });
+    }
+    older = (await checkpoints(trail.app).createCheckpoint()).checkpoint;
+    await appendInTransactions(trail.app, sampleInputs(13, 'v2'), 5);
+    latest = (await checkpoints(trail.app).createCheckpoint()).checkpoint;
+  });
+  afterAll(async () => {
+    await trail.drop();
+  });
+
+  it('keeps each entry under the encoding it was written with', async () => {
+    const rows = await trail.app.query<{ encoding: number; entries: string; first: string; last: string }[]>(
+      `SELECT encoding, count(*)::text AS entries, min(seq)::text AS first, max(seq)::text AS last FROM audit_entries GROUP BY encoding ORDER BY encoding`,
+    );
+    expect(rows).toEqual([
+      { encoding: 1, entries: '12', first: '1', last: '12' },
+      { encoding: 2, entries: '13', first: '13', last: '25' },
+    ]);
+  });
+
+  it('verifies in the database, against the checkpoint signed over the encoding 1 entries', async () => {
+    expect(await verifyDatabase(trail.app, { publicKey: signer.publicKey, trusted: [older] })).toMatchObject({ ok: true, entries: 25 });
+  });
+
+  it.each(EXPORT_FORMATS)('%s: full and filtered exports verify offline', async (format) => {
+    expect(await verifyText(await exportText(trail.app, latest, format), [older])).toMatchObject({ ok: true, entries: 25 });
+    const filtered = await exportText(trail.app, latest, format, { ...NO_FILTERS, patientId: PATIENTS[0] }, [older]);
+    expect(await verifyText(filtered, [older])).toMatchObject({ ok: true });
+  });
+
+  it('detects any single-entry tampering on either side of the change, naming its seq', async () => {
+    const records = await collectRecords(exportFromDatabase(trail.app, { filters: NO_FILTERS, checkpoint: latest, trusted: [], signer, exportedAt: latest.issuedAt }));
+    const positions = entryPositions(records);
+    for (const [index, position] of positions.entries()) {
+      const seq = index + 1;
+      if (seq !== 1 && seq !== 12 && seq !== 13 && seq !== 25) continue;
+      for (const format of EXPORT_FORMATS) {
+        expect(outcome(await verifyText(renderExport(tamper(records, position, 'edit'), format))), `${format} entry ${seq}`).toBe(`hash-mismatch at ${seq}`);
+        expect(outcome(await verifyText(renderExport(tamper(records, position, 'delete'), format))), `${format} entry ${seq}`).toBe(seq === 25 ? `truncated at ${seq}` : `gap at ${seq}`);
+        expect(outcome(await verifyText(renderExport(tamper(records, position, 'insert'), format))), `${format} entry ${seq}`).toBe(`reorder at ${seq}`);
+      }
+    }
   });
 });
 
@@ -267,7 +330,8 @@ describe('what a superuser does behind the trigger’s back', () => {
     ['deleted newest entries, head left alone', `DELETE FROM audit_entries WHERE seq > 10`, 'truncated at 11'],
     ['deleted entries a checkpoint covers', `DELETE FROM audit_entries WHERE seq > 8; UPDATE audit_chain_head SET last_seq = 8, last_hash = (SELECT hash FROM audit_entries WHERE seq = 8)`, 'truncated at 9'],
     ['two entries swapped', `UPDATE audit_entries SET seq = seq + 1000 WHERE seq IN (2, 3); UPDATE audit_entries SET seq = 1005 - seq WHERE seq IN (1002, 1003)`, 'hash-mismatch at 2'],
-    ['a row inserted beyond the head', `INSERT INTO audit_entries SELECT seq + 100, recorded_at, actor_type, actor_id, actor_role, actor_organization_id, action, resource_type, resource_id, patient_id, outcome, reason, request_id, payload, prev_hash, hash FROM audit_entries WHERE seq = 12`, 'gap at 13'],
+    ['a row inserted beyond the head', `INSERT INTO audit_entries SELECT seq + 100, recorded_at, actor_type, actor_id, actor_role, actor_organization_id, action, resource_type, resource_id, patient_id, outcome, reason, request_id, payload, prev_hash, hash, encoding FROM audit_entries WHERE seq = 12`, 'gap at 13'],
+    ['an entry presented under the other encoding', `UPDATE audit_entries SET encoding = 1 WHERE seq = 6`, 'hash-mismatch at 6'],
   ])('is caught by verify --db: %s', async (_what, sql, expected) => {
     const { result } = await tamperedTrail(sql);
     expect(outcome(result)).toBe(expected);

@@ -223,11 +223,15 @@ interface ExportedEntry {
   readonly actorOrganizationId: string | null;
 }
 
-/** The audit entries of a JSONL export (one record per line; entries are `record: "entry"`). */
+/**
+ * The audit entries of a JSONL export (one record per line; entries are `record: "entry"`). Entries of
+ * encoding 2 carry their fields under `entry` (the hashed text); those of encoding 1 at top level.
+ */
 function entriesOf(text: string): ExportedEntry[] {
   return text
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as ExportedEntry & { record: string })
-    .filter((record) => record.record === 'entry');
+    .map((line) => JSON.parse(line) as ExportedEntry & { record: string; entry?: ExportedEntry })
+    .filter((record) => record.record === 'entry')
+    .map((record) => record.entry ?? record);
 }

@@ -1,6 +1,6 @@
 import {
   AuditEntry,
-  computeEntryHash,
+  entryHash,
   exportChunker,
   ExportFormat,
   ExportRecord,
@@ -60,7 +60,7 @@ export function editedEntry(entry: AuditEntry): AuditEntry {
 /** A changed field with the entry's own hash recomputed: only the chain (or the proof) can tell. */
 export function rehashedEntry(entry: AuditEntry): AuditEntry {
   const edited = editedEntry(entry);
-  return { ...edited, hash: computeEntryHash(edited, edited.prevHash) };
+  return { ...edited, hash: entryHash(edited, edited.prevHash, edited.encoding) };
 }
 
 /** Applies one tampering to the entry at `position` of `records` (an index into the record list). */
@@ -80,7 +80,7 @@ export function tamper(records: readonly ExportRecord[], position: number, tampe
     case 'insert': {
       // A forged entry that claims this entry's place in the chain, correctly hashed and linked.
       const forged = { ...record.entry, reason: 'forged' };
-      copy.splice(position, 0, { ...record, entry: { ...forged, hash: computeEntryHash(forged, forged.prevHash) } });
+      copy.splice(position, 0, { ...record, entry: { ...forged, hash: entryHash(forged, forged.prevHash, forged.encoding) } });
       return copy;
     }
     case 'swap-with-next': {

@@ -74,8 +74,19 @@ export interface AuditEntryContent {
   readonly payload: JsonObject;
 }
 
-/** An entry as stored and exported: its content plus the chain hashes (lowercase hex, 64 characters). */
+/**
+ * How an entry's hash input is built (compliance/audit-export-format.md): 1 = the binary field
+ * encoding, 2 = RFC 8785 canonical JSON of the entry and its `prevHash`, which a JSON Lines export
+ * carries verbatim. Each has its own tag in the hash input, so a changed encoding cannot verify.
+ * New entries are written as 2; entries written as 1 stay 1 (the trail is append-only).
+ */
+export const ENTRY_ENCODINGS = [1, 2] as const;
+export type EntryEncoding = (typeof ENTRY_ENCODINGS)[number];
+export const CURRENT_ENTRY_ENCODING: EntryEncoding = 2;
+
+/** An entry as stored and exported: its content, its encoding and the chain hashes (lowercase hex, 64 characters). */
 export interface AuditEntry extends AuditEntryContent {
+  readonly encoding: EntryEncoding;
   readonly prevHash: string;
   readonly hash: string;
 }

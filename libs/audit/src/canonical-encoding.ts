@@ -98,6 +98,17 @@ export function hexEqualsBinary(hex: string, binary: string): boolean {
   return true;
 }
 
+/** `hexEqualsBinary` for the 64 hex digits at `offset` of a longer text (an export line), without slicing them out. */
+export function hexAtEqualsBinary(text: string, offset: number, binary: string): boolean {
+  if (text.length < offset + 2 * HASH_BYTES || binary.length !== HASH_BYTES) return false;
+  for (let index = 0; index < HASH_BYTES; index++) {
+    const byte = binary.charCodeAt(index);
+    const at = offset + 2 * index;
+    if (text.charCodeAt(at) !== LOWER_HEX_DIGITS[byte >>> 4] || text.charCodeAt(at + 1) !== LOWER_HEX_DIGITS[byte & 0x0f]) return false;
+  }
+  return true;
+}
+
 const LOWER_HEX_DIGITS: readonly number[] = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
 
 /** Grows as needed and is reused: verification encodes millions of entries, one at a time. */

@@ -71,9 +71,14 @@ function serialize(value: unknown): string | undefined {
 }
 
 /**
- * A JSON string literal as JSON.stringify (and so RFC 8785) writes it. Printable ASCII without a
- * quote or backslash, the usual case, needs no escaping and skips the native call.
+ * A JSON string literal as JSON.stringify (and so RFC 8785) writes it, or undefined for text with
+ * U+0000 or a lone surrogate. Printable ASCII without a quote or backslash, the usual case, needs no
+ * escaping and skips the native call.
  */
+export function canonicalJsonString(text: string): string | undefined {
+  return quote(text);
+}
+
 function quote(text: string): string | undefined {
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);

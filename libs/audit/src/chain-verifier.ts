@@ -1,5 +1,6 @@
 import { AuditEntry } from './audit-entry';
-import { computeEntryHashBinary, GENESIS_HASH, HASH_BYTES, hexEqualsBinary } from './canonical-encoding';
+import { GENESIS_HASH, HASH_BYTES, hexEqualsBinary } from './canonical-encoding';
+import { entryHashBinary } from './entry-hash';
 import { SignedCheckpoint } from './checkpoint';
 import { AuditError } from './errors';
 import { CompletedNodeListener, EMPTY_TREE_ROOT, MerkleAccumulator } from './merkle-tree';
@@ -65,38 +66,67 @@ export class ChainVerifier {
 
   /** Null when the entry extends the chain; otherwise the first problem, after which the verifier must not be fed more. */
   next(entry: AuditEntry, onCompleted?: CompletedNodeListener): VerificationFailure | null {
-    const expected = this.verifiedCount + 1;
-    if (entry.seq !== expected) {
-      return entry.seq < expected
-        ? failure('reorder', entry.seq, `seq ${entry.seq} appears after seq ${this.verifiedCount}: entries are out of order or repeated`)
-        : failure('gap', expected, `seq ${expected} is missing: the next entry is seq ${entry.seq}`);
-    }
+    const outOfOrder = this.checkSeq(entry.seq);
+    if (outOfOrder) return outOfOrder;
     // When the entry is linked to the verified head, the head's bytes are what its prevHash spells.
     const linked = entry.prevHash === this.headHash;
     let computed: string;
     try {
-      computed = computeEntryHashBinary(entry, entry.prevHash, linked ? this.headBinary : null);
+      computed = entryHashBinary(entry, entry.prevHash, linked ? this.headBinary : null, entry.encoding);
     } catch (error) {
       if (error instanceof AuditError) return failure('malformed', entry.seq, error.message);
       throw error;
     }
-    if (!hexEqualsBinary(entry.hash, computed)) {
-      return failure('hash-mismatch', entry.seq, `the content of seq ${entry.seq} does not hash to its recorded hash: the entry was altered`);
+    return this.link(entry.seq, entry.prevHash, entry.hash, computed, onCompleted);
+  }
+
+  /**
+   * The same step for an entry the caller has hashed from its exported bytes (encoding 2):
+   * `computed` is the binary SHA-256 of them, `seq` and `prevHash` were read from the same bytes.
+   */
+  nextHashed(seq: number, prevHash: string, recordedHash: string, computed: string, onCompleted?: CompletedNodeListener): VerificationFailure | null {
+    return this.checkSeq(seq) ?? this.link(seq, prevHash, recordedHash, computed, onCompleted);
+  }
+
+  /**
+   * Accepts the next entry when the caller has made the checks of `next` itself (its seq is the next
+   * one, its recomputed hash `computed` equals `recordedHash`, and its prevHash is `lastHash`): the
+   * export verifier's hot path. Returns a failure only for a checkpoint the chain passes.
+   */
+  acceptChecked(recordedHash: string, computed: string): VerificationFailure | null {
+    this.accumulator.appendBinary(computed);
+    this.headHash = recordedHash;
+    this.headBinary = computed;
+    this.verifiedCount++;
+    return this.expectations.length === 0 ? null : this.checkExpectations();
+  }
+
+  private checkSeq(seq: number): VerificationFailure | null {
+    const expected = this.verifiedCount + 1;
+    if (seq === expected) return null;
+    return seq < expected
+      ? failure('reorder', seq, `seq ${seq} appears after seq ${this.verifiedCount}: entries are out of order or repeated`)
+      : failure('gap', expected, `seq ${expected} is missing: the next entry is seq ${seq}`);
+  }
+
+  private link(seq: number, prevHash: string, recordedHash: string, computed: string, onCompleted: CompletedNodeListener | undefined): VerificationFailure | null {
+    if (!hexEqualsBinary(recordedHash, computed)) {
+      return failure('hash-mismatch', seq, `the content of seq ${seq} does not hash to its recorded hash: the entry was altered`);
     }
-    if (!linked) {
+    if (prevHash !== this.headHash) {
       // This entry is consistent with itself, so what changed is the hash it was chained to.
       return this.verifiedCount === 0
-        ? failure('broken-link', entry.seq, `seq 1 must chain to the genesis hash (64 zeros)`)
+        ? failure('broken-link', seq, `seq 1 must chain to the genesis hash (64 zeros)`)
         : failure(
             'broken-link',
             this.verifiedCount,
-            `seq ${this.verifiedCount} has hash ${short(this.headHash)}, but seq ${entry.seq} was chained to ${short(entry.prevHash)}: seq ${this.verifiedCount} was replaced`,
+            `seq ${this.verifiedCount} has hash ${short(this.headHash)}, but seq ${seq} was chained to ${short(prevHash)}: seq ${this.verifiedCount} was replaced`,
           );
     }
     this.accumulator.appendBinary(computed, onCompleted);
-    this.headHash = entry.hash;
+    this.headHash = recordedHash;
     this.headBinary = computed;
-    this.verifiedCount = entry.seq;
+    this.verifiedCount = seq;
     return this.checkExpectations();
   }
 

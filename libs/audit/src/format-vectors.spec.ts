@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditEntryContent } from './audit-entry';
 import { computeEntryHash, encodeEntry } from './canonical-encoding';
 import { canonicalJson } from './canonical-json';
+import { canonicalEntryJson, ENTRY_TAG_V2, ENTRY_V2_MEMBERS } from './entry-encoding-v2';
+import { entryHash } from './entry-hash';
+import { jsonlChunk } from './export/jsonl-format';
 import { auditKeyId, checkpointMessage, ed25519PublicKeyFromRaw, parseCheckpoint, verifyCheckpointSignature, verifyEd25519 } from './checkpoint';
 import { EntriesDigest, ExportManifest, exportManifestMessage } from './export/export-records';
 import { arrayNodeReader, consistencyPath, inclusionPath, merkleRoot, verifyConsistency, verifyInclusion } from './merkle-tree';
@@ -31,7 +35,7 @@ const unhex = (values: readonly string[]): Buffer[] => values.map((value) => Buf
 
 describe('compliance/audit-export-format.md test vectors', () => {
   it('has every kind of vector the document promises', () => {
-    expect(new Set(vectors().map((vector) => vector.kind))).toEqual(new Set(['canonical-json', 'entry', 'tree', 'checkpoint', 'export-manifest']));
+    expect(new Set(vectors().map((vector) => vector.kind))).toEqual(new Set(['canonical-json', 'entry', 'entry-v2', 'tree', 'checkpoint', 'export-manifest']));
   });
 
   it('canonical JSON', () => {
@@ -50,6 +54,29 @@ describe('compliance/audit-export-format.md test vectors', () => {
     const entries = ofKind('entry');
     entries.forEach((vector, index) => {
       if (index > 0) expect(vector.prevHash).toBe(entries[index - 1]?.hash);
+    });
+  });
+
+  it.each(ofKind('entry-v2').map((vector) => [(vector.entry as AuditEntryContent).seq, vector] as const))('entry %i (encoding 2): canonical JSON text and hash', (_seq, vector) => {
+    const entry = vector.entry as AuditEntryContent;
+    const prevHash = vector.prevHash as string;
+    const text = vector.canonicalJson as string;
+    expect(canonicalEntryJson(entry, prevHash)).toBe(text);
+    expect(Object.keys(JSON.parse(text) as object)).toEqual([...ENTRY_V2_MEMBERS]);
+    expect(createHash('sha256').update(Buffer.from([0])).update(ENTRY_TAG_V2, 'ascii').update(text, 'utf8').digest('hex')).toBe(vector.hash);
+    expect(entryHash(entry, prevHash, 2)).toBe(vector.hash);
+    // The other encoding's tag cannot give the same hash.
+    expect(entryHash(entry, prevHash, 1)).not.toBe(vector.hash);
+    if (typeof vector.jsonlLine === 'string') {
+      expect(jsonlChunk({ kind: 'entry', entry: { ...entry, encoding: 2, prevHash, hash: vector.hash as string }, proof: null })).toBe(`${vector.jsonlLine}\n`);
+    }
+  });
+
+  it('the entries of encoding 2 continue the chain of encoding 1', () => {
+    const chain = [...ofKind('entry'), ...ofKind('entry-v2')];
+    expect(chain.map((vector) => (vector.entry as AuditEntryContent).seq)).toEqual([1, 2, 3, 4, 5]);
+    chain.forEach((vector, index) => {
+      if (index > 0) expect(vector.prevHash).toBe(chain[index - 1]?.hash);
     });
   });
 

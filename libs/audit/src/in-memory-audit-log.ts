@@ -1,4 +1,4 @@
-import { AuditEntry, AuditEntryInput, toEntryDraft } from './audit-entry';
+import { AuditEntry, AuditEntryInput, CURRENT_ENTRY_ENCODING, EntryEncoding, toEntryDraft } from './audit-entry';
 import { GENESIS_HASH } from './canonical-encoding';
 import { AuditSigner, SignedCheckpoint, signCheckpoint } from './checkpoint';
 import { assembleExport } from './export/export-assembler';
@@ -19,9 +19,10 @@ export class InMemoryAuditLog {
     return this.stored;
   }
 
-  append(inputs: readonly AuditEntryInput[], recordedAt: string): AuditEntry[] {
+  /** `encoding` other than the current one only to build trails as older versions wrote them. */
+  append(inputs: readonly AuditEntryInput[], recordedAt: string, encoding: EntryEncoding = CURRENT_ENTRY_ENCODING): AuditEntry[] {
     const last = this.stored[this.stored.length - 1];
-    const appended = chainEntries(inputs.map(toEntryDraft), { lastSeq: last?.seq ?? 0, lastHash: last?.hash ?? GENESIS_HASH }, recordedAt);
+    const appended = chainEntries(inputs.map(toEntryDraft), { lastSeq: last?.seq ?? 0, lastHash: last?.hash ?? GENESIS_HASH }, recordedAt, encoding);
     this.stored.push(...appended);
     return appended;
   }

@@ -4,6 +4,8 @@ export * from './audit-files';
 export * from './audit-entry';
 export * from './canonical-json';
 export * from './canonical-encoding';
+export * from './entry-encoding-v2';
+export * from './entry-hash';
 export * from './hash-chain';
 export * from './merkle-tree';
 export * from './checkpoint';

@@ -8,7 +8,8 @@ import { TextLine } from './text-lines';
  * CSV (RFC 4180, LF line ends). Entry rows spread the entry over one column per field; header,
  * consistency and trailer rows carry their JSON in `meta`. As in PostgreSQL's CSV COPY, an
  * unquoted empty field is NULL and `""` is the empty string, because the hash tells them apart.
- * Every text value is quoted; `payload` holds the canonical JSON that was hashed.
+ * Every text value is quoted; `payload` holds the canonical JSON of the payload. An entry row's
+ * `meta` names its encoding when it is not 1; the verifier re-encodes the entry from the columns.
  */
 export const CSV_COLUMNS = [
   'record',
@@ -68,9 +69,12 @@ function entryRow(entry: AuditEntry, proof: string | null): string {
     quote(entry.prevHash),
     quote(entry.hash),
     quote(proof),
-    '',
+    entry.encoding === 1 ? '' : quote(ENCODING_2_META),
   ].join(',');
 }
+
+/** The `meta` of an entry row of encoding 2; an entry row of encoding 1 has none. */
+const ENCODING_2_META = '{"encoding":2}';
 
 function metaRow(record: Exclude<ExportRecord, { kind: 'entry' }>): string {
   return [record.kind, ...Array<string>(CSV_COLUMNS.length - 2).fill(''), quote(JSON.stringify(recordToJson(record)))].join(',');
@@ -185,7 +189,10 @@ function csvRowToRecord(fields: readonly CsvField[], location: string): ReadExpo
   const payload = payloadText === null ? undefined : parseJson(payloadText);
   const proofText = column('proof');
   const proofValue = proofText === null ? null : parseJson(proofText);
+  const meta = column('meta');
+  if (meta !== null && meta !== ENCODING_2_META) return { kind: 'malformed', location, seq, message: `the meta of an entry row is empty (encoding 1) or ${ENCODING_2_META}` };
   const entry = parseEntryJson({
+    encoding: meta === null ? 1 : 2,
     seq,
     recordedAt: column('recorded_at'),
     actorType: column('actor_type'),
@@ -207,7 +214,6 @@ function csvRowToRecord(fields: readonly CsvField[], location: string): ReadExpo
   if (canonicalOrNull(entry.payload) !== payloadText) return { kind: 'malformed', location, seq, message: 'payload is not in canonical JSON form' };
   const proof = parseInclusionProof(proofValue ?? null);
   if (typeof proof === 'string') return { kind: 'malformed', location, seq, message: proof };
-  if (column('meta') !== null) return { kind: 'malformed', location, seq, message: 'an entry row has no meta' };
   return { kind: 'entry', entry, proof };
 }
 

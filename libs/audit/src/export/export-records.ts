@@ -146,6 +146,17 @@ export class EntriesDigest {
     if (this.pendingBytes === this.pending.length) this.flush();
   }
 
+  /** `add` with the hash as a binary string (32 characters), as the verifier computed it. */
+  addBinary(seq: number, entryHash: string): void {
+    const at = this.pendingBytes;
+    this.pending.writeUInt32BE(Math.floor(seq / 0x1_0000_0000), at);
+    this.pending.writeUInt32BE(seq % 0x1_0000_0000, at + 4);
+    if (this.pending.write(entryHash, at + 8, 'latin1') !== 32) throw new RangeError('not an entry hash');
+    this.pendingBytes += DIGEST_RECORD_BYTES;
+    this.entries++;
+    if (this.pendingBytes === this.pending.length) this.flush();
+  }
+
   get count(): number {
     return this.entries;
   }
@@ -164,7 +175,7 @@ export class EntriesDigest {
 const DIGEST_RECORD_BYTES = 40;
 const DIGEST_BLOCK_RECORDS = 1024;
 
-/** An entry as a JSON object, fields in canonical order (JSON Lines exports). */
+/** An entry of encoding 1 as a JSON object, fields in canonical order (the JSON Lines entry line of encoding 1). */
 export function entryToJson(entry: AuditEntry): Record<string, unknown> {
   return {
     seq: entry.seq,
@@ -186,10 +197,15 @@ export function entryToJson(entry: AuditEntry): Record<string, unknown> {
   };
 }
 
-/** Strict: every field present with the right type (null is not the same as missing). */
+/**
+ * Strict: every field present with the right type (null is not the same as missing). `encoding` is
+ * 1 when absent: the entry lines and rows of encoding 1 never named it.
+ */
 export function parseEntryJson(value: unknown): AuditEntry | string {
   if (typeof value !== 'object' || value === null) return 'an entry must be a JSON object';
   const r = value as Record<string, unknown>;
+  const encoding = r.encoding === undefined ? 1 : r.encoding;
+  if (encoding !== 1 && encoding !== 2) return 'encoding must be 1 or 2';
   const { seq, recordedAt, actorType, actorId, actorRole, actorOrganizationId, action, resourceType, resourceId, patientId, outcome, reason, requestId, payload, prevHash, hash } = r;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return 'seq must be a whole number >= 1';
   if (typeof recordedAt !== 'string' || !isAuditTimestamp(recordedAt)) return 'recordedAt must be a UTC time with six fractional digits';
@@ -222,6 +238,7 @@ export function parseEntryJson(value: unknown): AuditEntry | string {
     reason,
     requestId,
     payload: payload as JsonObject,
+    encoding,
     prevHash,
     hash,
   };

@@ -9,7 +9,8 @@ import {
   tamper,
   Tampering,
 } from '../../../../test/support/audit-tampering';
-import { AuditEntryInput } from '../audit-entry';
+import { AuditEntryContent, AuditEntryInput } from '../audit-entry';
+import { canonicalEntryJson, ENTRY_TAG_V2 } from '../entry-encoding-v2';
 import { AuditSigner, SignedCheckpoint } from '../checkpoint';
 import { InMemoryAuditLog } from '../in-memory-audit-log';
 import { generateAuditSigner } from '../signing-key';
@@ -60,6 +61,15 @@ function expectFailure(result: VerificationResult, reason: VerificationFailureRe
   expect(result.ok ? 'verified' : `${result.reason} at ${String(result.seq)}: ${result.message}`).toMatch(new RegExp(`^${reason} at ${String(seq)}:`));
 }
 
+/** [tampering, expected reason and seq for the entry with seq s of n]. */
+const fullCases: readonly [Tampering, (seq: number, last: number) => [VerificationFailureReason, number]][] = [
+  ['edit', (seq) => ['hash-mismatch', seq]],
+  ['edit-and-rehash', (seq, last) => (seq === last ? ['checkpoint-mismatch', seq] : ['broken-link', seq])],
+  ['delete', (seq, last) => (seq === last ? ['truncated', seq] : ['gap', seq])],
+  ['insert', (seq) => ['reorder', seq]],
+  ['swap-with-next', (seq) => ['reorder', seq]],
+];
+
 describe.each(EXPORT_FORMATS)('%s export', (format) => {
   it('verifies intact, full and filtered, and reads back to the same records', async () => {
     for (const filters of [NO_FILTERS, PATIENT_FILTER]) {
@@ -71,14 +81,6 @@ describe.each(EXPORT_FORMATS)('%s export', (format) => {
     }
   });
 
-  /** [tampering, expected reason and seq for the entry with seq s of n]. */
-  const fullCases: readonly [Tampering, (seq: number, last: number) => [VerificationFailureReason, number]][] = [
-    ['edit', (seq) => ['hash-mismatch', seq]],
-    ['edit-and-rehash', (seq, last) => (seq === last ? ['checkpoint-mismatch', seq] : ['broken-link', seq])],
-    ['delete', (seq, last) => (seq === last ? ['truncated', seq] : ['gap', seq])],
-    ['insert', (seq) => ['reorder', seq]],
-    ['swap-with-next', (seq) => ['reorder', seq]],
-  ];
   it.each(fullCases)('full export: %s of the entry at every position is reported with its seq', async (tampering, expected) => {
     const records = await exportOf();
     const positions = entryPositions(records);
@@ -183,6 +185,105 @@ describe('consistency with checkpoints the auditor already holds', () => {
     expectFailure(await verify(renderExport(older, 'jsonl'), [newer]), 'unproven', 7);
     expectFailure(await verify(renderExport(await exportOf(PATIENT_FILTER), 'jsonl'), [trustedAt5]), 'unproven', 5);
   });
+});
+
+describe('a trail written under encoding 1, then encoding 2', () => {
+  let mixed: InMemoryAuditLog;
+  let mixedCheckpoint: SignedCheckpoint;
+
+  beforeAll(() => {
+    mixed = new InMemoryAuditLog();
+    INPUTS.forEach((input, index) => mixed.append([input], `2026-05-0${index + 1}T08:00:00.00000${index}Z`, index < 3 ? 1 : 2));
+    mixedCheckpoint = mixed.checkpoint(signer, '2026-05-09T00:00:00.000000Z');
+  });
+
+  const exportMixed = (filters: ExportFilters = NO_FILTERS): Promise<ExportRecord[]> =>
+    collectRecords(mixed.exportRecords({ checkpoint: mixedCheckpoint, signer, exportedAt: '2026-05-10T00:00:00.000000Z', filters }));
+  const encodings = (records: readonly ExportRecord[]): number[] => records.flatMap((record) => (record.kind === 'entry' ? [record.entry.encoding] : []));
+
+  it.each(EXPORT_FORMATS)('%s: verifies, full and filtered, and reads back to the same entries and encodings', async (format) => {
+    expect(encodings(await exportMixed())).toEqual([1, 1, 1, 2, 2, 2, 2]);
+    for (const filters of [NO_FILTERS, PATIENT_FILTER]) {
+      const records = await exportMixed(filters);
+      const text = renderExport(records, format);
+      expect(await parseExportText(text)).toEqual(records);
+      expect(await verify(text)).toMatchObject({ ok: true, entries: filters === NO_FILTERS ? 7 : 4 });
+    }
+  });
+
+  it.each(EXPORT_FORMATS.flatMap((format) => fullCases.map(([tampering, expected]) => [format, tampering, expected] as const)))(
+    '%s: %s of the entry at every position is reported with its seq',
+    async (format, tampering, expected) => {
+      const records = await exportMixed();
+      const positions = entryPositions(records);
+      for (const [index, position] of positions.entries()) {
+        if (tampering === 'swap-with-next' && index === positions.length - 1) continue;
+        const [reason, seq] = expected(index + 1, positions.length);
+        expectFailure(await verify(renderExport(tamper(records, position, tampering), format)), reason, seq);
+      }
+    },
+  );
+
+  it.each(EXPORT_FORMATS)('%s: an entry presented under the other encoding does not verify', async (format) => {
+    for (const filters of [NO_FILTERS, PATIENT_FILTER]) {
+      const records = await exportMixed(filters);
+      for (const position of entryPositions(records)) {
+        const record = records[position];
+        if (record?.kind !== 'entry') continue;
+        const flipped = [...records];
+        flipped[position] = { ...record, entry: { ...record.entry, encoding: record.entry.encoding === 1 ? 2 : 1 } };
+        expectFailure(await verify(renderExport(flipped, format)), 'hash-mismatch', record.entry.seq);
+      }
+    }
+  });
+
+  it('jsonl: a payload with members named seq and prevHash neither breaks nor fools the verifier', async () => {
+    const trail = new InMemoryAuditLog();
+    const decoy = (index: number): AuditEntryInput => ({ ...INPUTS[1], patientId: PATIENT, payload: { prevHash: 'f'.repeat(64), seq: 99 + index, tail: ',"seq":1}', x: ',"prevHash":"' } } as AuditEntryInput);
+    trail.append([decoy(0), decoy(1), decoy(2)], '2026-05-01T08:00:00.000000Z');
+    const covering = trail.checkpoint(signer, '2026-05-02T00:00:00.000000Z');
+    for (const filters of [NO_FILTERS, PATIENT_FILTER]) {
+      const records = await collectRecords(trail.exportRecords({ checkpoint: covering, signer, exportedAt: covering.issuedAt, filters }));
+      expect(await verify(renderExport(records, 'jsonl'))).toMatchObject({ ok: true, entries: 3 });
+      expectFailure(await verify(renderExport(tamper(records, 2, 'edit-and-rehash'), 'jsonl')), filters === NO_FILTERS ? 'broken-link' : 'bad-proof', 2);
+    }
+  });
+
+  it('jsonl: the entry member of an encoding 2 line is exactly the canonical text that was hashed', async () => {
+    const lines = renderExport(await exportMixed(), 'jsonl').trim().split('\n');
+    const framed = lines.filter((line) => line.startsWith('{"record":"entry","hash":"'));
+    expect(framed).toHaveLength(4);
+    for (const line of framed) {
+      const frame = JSON.parse(line) as { hash: string; entry: AuditEntryContent & { prevHash: string } };
+      const entryText = line.slice(line.indexOf(',"entry":') + ',"entry":'.length, -1);
+      expect(canonicalEntryJson(frame.entry, frame.entry.prevHash)).toBe(entryText);
+      const hashed = createHash('sha256').update(Buffer.from([0])).update(ENTRY_TAG_V2).update(entryText, 'utf8').digest('hex');
+      expect(hashed).toBe(frame.hash);
+    }
+  });
+
+  it.each([
+    ['full', NO_FILTERS],
+    ['filtered', PATIENT_FILTER],
+  ] as const)('jsonl, %s: any character of an entry text changed, removed or added is reported with the seq', async (_mode, filters) => {
+    const lines = renderExport(await exportMixed(filters), 'jsonl').split('\n');
+    let checked = 0;
+    for (const [lineIndex, line] of lines.entries()) {
+      if (!line.startsWith('{"record":"entry","hash":"')) continue;
+      const entryStart = line.indexOf(',"entry":') + ',"entry":'.length;
+      const seq = (JSON.parse(line) as { entry: { seq: number } }).entry.seq;
+      for (let at = entryStart; at < line.length - 1; at++) {
+        const character = line[at] === 'x' ? 'y' : 'x';
+        for (const edited of [line.slice(0, at) + character + line.slice(at + 1), line.slice(0, at) + line.slice(at + 1), line.slice(0, at) + character + line.slice(at)]) {
+          const text = [...lines.slice(0, lineIndex), edited, ...lines.slice(lineIndex + 1)].join('\n');
+          const result = await verifyExport(chunksOf(text, text.length), { publicKey: signer.publicKey, trusted: [] });
+          expect(result.ok ? 'verified' : `${result.reason} at ${String(result.seq)}`, `line ${lineIndex + 1}, character ${at}`).toMatch(new RegExp(`^(hash-mismatch|malformed) at ${seq}$`));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+  }, 60_000);
 });
 
 describe('FHIR AuditEvent elements', () => {

@@ -1,7 +1,9 @@
 import { KeyObject } from 'node:crypto';
 import { AuditEntry } from '../audit-entry';
-import { computeEntryHash } from '../canonical-encoding';
+import { hexAtEqualsBinary, hexEqualsBinary } from '../canonical-encoding';
 import { ChainVerifier, short } from '../chain-verifier';
+import { hashEntryTextBinary } from '../entry-encoding-v2';
+import { entryHash } from '../entry-hash';
 import { sameCheckpoint, SignedCheckpoint, verifyCheckpointSignature, verifyEd25519 } from '../checkpoint';
 import { AuditError } from '../errors';
 import { rootFromInclusionPath, verifyConsistency } from '../merkle-tree';
@@ -9,12 +11,12 @@ import { failure, VerificationFailure, VerificationResult } from '../verificatio
 import {
   EntriesDigest,
   ExportConsistencyRecord,
-  ExportEntryRecord,
   exportManifestMessage,
   ExportHeader,
   ExportTrailer,
-  ReadExportRecord,
+  InclusionProof,
 } from './export-records';
+import { EncodedEntryRecord, FULL_ENTRY_LINE, isFullEntryFrame, prevHashValueAt, VerifierRecord } from './jsonl-format';
 
 export interface ExportVerifierOptions {
   readonly publicKey: KeyObject;
@@ -41,9 +43,34 @@ export class ExportVerifier {
   constructor(private readonly options: ExportVerifierOptions) {}
 
   /** Feeds one record; returns the failure once one is found (and keeps returning it). */
-  accept(record: ReadExportRecord): VerificationFailure | null {
+  accept(record: VerifierRecord): VerificationFailure | null {
     if (this.result) return this.result;
     this.result = this.check(record);
+    return this.result;
+  }
+
+  /**
+   * The hot path of a full JSON Lines export: the line chunk[start, end) when it is an entry line of
+   * encoding 2 that is the next entry, intact and linked to the verified head. The entry text is
+   * hashed where it stands in the line; its seq and prevHash are compared with what the chain
+   * expects, never parsed. Returns undefined, having changed nothing, for any other line: the caller
+   * then reads it as a record (`accept`), which finds and names the problem.
+   */
+  acceptNextEntryLine(chunk: string, start: number, end: number): VerificationFailure | null | undefined {
+    const chain = this.chain;
+    if (this.result || chain === null || this.pendingGap || this.trailerSeen || !isFullEntryFrame(chunk, start, end)) return undefined;
+    const seq = chain.lastSeq + 1;
+    if (seq > (this.header?.checkpoint.treeSize ?? 0)) return undefined;
+    const text = chunk.slice(start + FULL_ENTRY_LINE.entryAt, end - 1);
+    if (!text.endsWith(`,"seq":${seq}}`)) return undefined;
+    const prevHashAt = prevHashValueAt(text);
+    if (prevHashAt < 0 || !text.startsWith(chain.lastHash, prevHashAt) || text.charCodeAt(prevHashAt + 64) !== 0x22) return undefined;
+    const computed = hashEntryTextBinary(text);
+    const hashAt = start + FULL_ENTRY_LINE.hashAt;
+    if (!hexAtEqualsBinary(chunk, hashAt, computed)) return undefined;
+    this.digest.addBinary(seq, computed);
+    this.lastSeq = seq;
+    this.result = chain.acceptChecked(chunk.slice(hashAt, hashAt + 64), computed);
     return this.result;
   }
 
@@ -72,9 +99,12 @@ export class ExportVerifier {
     return result;
   }
 
-  private check(record: ReadExportRecord): VerificationFailure | null {
+  private check(record: VerifierRecord): VerificationFailure | null {
     if (record.kind === 'malformed') return failure(record.altered ? 'hash-mismatch' : 'malformed', record.seq, `${record.location}: ${record.message}`);
-    if (this.trailerSeen) return failure('unexpected-entry', record.kind === 'entry' ? record.entry.seq : null, `a ${record.kind} record follows the trailer`);
+    if (this.trailerSeen) {
+      const seq = record.kind === 'entry' ? record.entry.seq : record.kind === 'encoded-entry' ? record.seq : null;
+      return failure('unexpected-entry', seq, `a ${record.kind === 'encoded-entry' ? 'entry' : record.kind} record follows the trailer`);
+    }
     if (this.header === null) {
       if (record.kind !== 'header') return failure('malformed', null, 'the export does not start with its header');
       return this.acceptHeader(record);
@@ -82,8 +112,13 @@ export class ExportVerifier {
     switch (record.kind) {
       case 'header':
         return failure('malformed', null, 'a second header');
-      case 'entry':
-        return this.header.mode === 'full' ? this.acceptFullEntry(record) : this.acceptFilteredEntry(this.header, record);
+      case 'entry': {
+        const { entry } = record;
+        if (this.header.mode === 'full') return this.acceptFullEntry(entry.seq, (chain) => chain.next(entry), entry.hash);
+        return this.acceptFilteredEntry(this.header, entry.seq, entry.hash, record.proof, () => recomputeHash(entry));
+      }
+      case 'encoded-entry':
+        return this.acceptEncodedEntry(this.header, record);
       case 'consistency':
         return this.acceptConsistency(this.header, record);
       case 'trailer':
@@ -114,51 +149,80 @@ export class ExportVerifier {
     return null;
   }
 
-  private acceptFullEntry(record: ExportEntryRecord): VerificationFailure | null {
-    const { entry } = record;
+  /**
+   * An entry of encoding 2 straight from its line: the canonical text is hashed as it stands, then
+   * checked like any entry, with the seq and prevHash read from that text. An edit anywhere in the
+   * text shows as a hash mismatch at the seq the entry should have.
+   */
+  private acceptEncodedEntry(header: ExportHeader, record: EncodedEntryRecord): VerificationFailure | null {
+    const computed = hashEntryTextBinary(record.text);
+    if (header.mode === 'full') {
+      const expected = (this.chain?.lastSeq ?? 0) + 1;
+      if (!this.pendingGap && !hexEqualsBinary(record.hash, computed)) {
+        return failure('hash-mismatch', expected, `${record.location}: the entry text of seq ${expected} does not hash to its recorded hash: the entry was altered`);
+      }
+      const seq = record.seq;
+      if (seq === null) return failure('malformed', expected, `${record.location}: the entry text does not end with its seq`);
+      return this.acceptFullEntry(seq, (chain) => chain.nextHashed(seq, record.prevHash, record.hash, computed), record.hash);
+    }
+    // The proof names the entry's place even when the seq in the text was what got edited.
+    const provenSeq = record.proof === null ? record.seq : record.proof.leafIndex + 1;
+    if (!hexEqualsBinary(record.hash, computed)) {
+      return failure('hash-mismatch', provenSeq, `${record.location}: the entry text of seq ${String(provenSeq)} does not hash to its recorded hash: the entry was altered`);
+    }
+    if (record.seq === null) return failure('malformed', provenSeq, `${record.location}: the entry text does not end with its seq`);
+    return this.acceptFilteredEntry(header, record.seq, record.hash, record.proof, () => Buffer.from(computed, 'latin1').toString('hex'));
+  }
+
+  private acceptFullEntry(seq: number, extendChain: (chain: ChainVerifier) => VerificationFailure | null, entryHash: string): VerificationFailure | null {
     const chain = this.chain;
-    if (!chain) return failure('malformed', entry.seq, 'entry before header');
+    if (!chain) return failure('malformed', seq, 'entry before header');
     if (this.pendingGap) {
       const { expected, found } = this.pendingGap;
-      return entry.seq === expected
+      return seq === expected
         ? failure('reorder', expected, `seq ${expected} comes after seq ${found}: entries were reordered`)
         : failure('gap', expected, `seq ${expected} is missing: the next entry is seq ${found}`);
     }
     const treeSize = this.header?.checkpoint.treeSize ?? 0;
-    if (entry.seq > treeSize && entry.seq === chain.lastSeq + 1) {
-      return failure('unexpected-entry', entry.seq, `seq ${entry.seq} is beyond the covering checkpoint (size ${treeSize}): it was added to the export`);
+    if (seq > treeSize && seq === chain.lastSeq + 1) {
+      return failure('unexpected-entry', seq, `seq ${seq} is beyond the covering checkpoint (size ${treeSize}): it was added to the export`);
     }
-    if (entry.seq > chain.lastSeq + 1) {
-      this.pendingGap = { expected: chain.lastSeq + 1, found: entry.seq };
+    if (seq > chain.lastSeq + 1) {
+      this.pendingGap = { expected: chain.lastSeq + 1, found: seq };
       return null;
     }
-    const problem = chain.next(entry);
+    const problem = extendChain(chain);
     if (problem) return problem;
-    this.digest.add(entry.seq, entry.hash);
-    this.lastSeq = entry.seq;
+    this.digest.add(seq, entryHash);
+    this.lastSeq = seq;
     return null;
   }
 
-  private acceptFilteredEntry(header: ExportHeader, record: ExportEntryRecord): VerificationFailure | null {
-    const { entry, proof } = record;
+  private acceptFilteredEntry(
+    header: ExportHeader,
+    seq: number,
+    recordedHash: string,
+    proof: InclusionProof | null,
+    computeHash: () => string | AuditError,
+  ): VerificationFailure | null {
     const { checkpoint } = header;
-    if (entry.seq <= this.lastSeq) return failure('reorder', entry.seq, `seq ${entry.seq} appears after seq ${this.lastSeq}: entries are out of order or repeated`);
-    if (entry.seq > checkpoint.treeSize) return failure('unexpected-entry', entry.seq, `seq ${entry.seq} is beyond the covering checkpoint (size ${checkpoint.treeSize})`);
-    const computed = recomputeHash(entry);
-    if (computed instanceof AuditError) return failure('malformed', entry.seq, computed.message);
-    if (computed !== entry.hash) {
-      return failure('hash-mismatch', entry.seq, `the content of seq ${entry.seq} does not hash to its recorded hash: the entry was altered`);
+    if (seq <= this.lastSeq) return failure('reorder', seq, `seq ${seq} appears after seq ${this.lastSeq}: entries are out of order or repeated`);
+    if (seq > checkpoint.treeSize) return failure('unexpected-entry', seq, `seq ${seq} is beyond the covering checkpoint (size ${checkpoint.treeSize})`);
+    const computed = computeHash();
+    if (computed instanceof AuditError) return failure('malformed', seq, computed.message);
+    if (computed !== recordedHash) {
+      return failure('hash-mismatch', seq, `the content of seq ${seq} does not hash to its recorded hash: the entry was altered`);
     }
-    if (!proof) return failure('bad-proof', entry.seq, `seq ${entry.seq} carries no inclusion proof`);
-    if (proof.leafIndex !== entry.seq - 1 || proof.treeSize !== checkpoint.treeSize) {
-      return failure('bad-proof', entry.seq, `the proof of seq ${entry.seq} is for leaf ${proof.leafIndex} of a tree of ${proof.treeSize}, not leaf ${entry.seq - 1} of ${checkpoint.treeSize}`);
+    if (!proof) return failure('bad-proof', seq, `seq ${seq} carries no inclusion proof`);
+    if (proof.leafIndex !== seq - 1 || proof.treeSize !== checkpoint.treeSize) {
+      return failure('bad-proof', seq, `the proof of seq ${seq} is for leaf ${proof.leafIndex} of a tree of ${proof.treeSize}, not leaf ${seq - 1} of ${checkpoint.treeSize}`);
     }
     const root = rootFromInclusionPath(proof.leafIndex, proof.treeSize, Buffer.from(computed, 'hex'), proof.path.map((node) => Buffer.from(node, 'hex')));
     if (root === null || root.toString('hex') !== checkpoint.rootHash) {
-      return failure('bad-proof', entry.seq, `the inclusion proof of seq ${entry.seq} does not lead to the checkpoint root: the entry is not the one the log holds`);
+      return failure('bad-proof', seq, `the inclusion proof of seq ${seq} does not lead to the checkpoint root: the entry is not the one the log holds`);
     }
-    this.digest.add(entry.seq, entry.hash);
-    this.lastSeq = entry.seq;
+    this.digest.add(seq, recordedHash);
+    this.lastSeq = seq;
     return null;
   }
 
@@ -235,7 +299,7 @@ export class ExportVerifier {
 
 function recomputeHash(entry: AuditEntry): string | AuditError {
   try {
-    return computeEntryHash(entry, entry.prevHash);
+    return entryHash(entry, entry.prevHash, entry.encoding);
   } catch (error) {
     if (error instanceof AuditError) return error;
     throw error;

@@ -66,6 +66,8 @@ export function toAuditEvent(entry: AuditEntry, proof: InclusionProof | null): F
     { url: 'prevHash', valueString: entry.prevHash },
     { url: 'hash', valueString: entry.hash },
   ];
+  // Encoding 1 entries were exported without it; the reader takes its absence as 1.
+  if (entry.encoding !== 1) chain.push({ url: 'encoding', valueInteger: entry.encoding });
   if (proof !== null) chain.push({ url: 'inclusionProof', valueString: JSON.stringify(proof) });
   const identifier: FhirJson = { system: entry.actorType === 'user' ? SYSTEM.userId : SYSTEM.component, value: entry.actorId };
   if (entry.actorOrganizationId !== null) identifier.assigner = { identifier: { system: SYSTEM.organizationId, value: entry.actorOrganizationId } };
@@ -131,7 +133,9 @@ export function fromAuditEvent(resource: unknown): { entry: AuditEntry; proof: I
   const proofText = chainValue('inclusionProof');
   const outcomeCode = event.outcome;
 
+  const encodingElement = asObject(chain.find((item) => asObject(item)?.url === 'encoding'));
   const entry = parseEntryJson({
+    encoding: encodingElement ? encodingElement.valueInteger : undefined,
     seq: Number(id),
     recordedAt: event.recorded,
     actorType: asObject(listOf(asObject(agent?.type)?.coding)[0])?.code,

@@ -1,4 +1,4 @@
-import { AuditEntry } from '../audit-entry';
+import { AuditEntry, EntryEncoding } from '../audit-entry';
 import { SignedCheckpoint } from '../checkpoint';
 import { ExportFilters } from '../export/export-records';
 import { ChainHead } from '../hash-chain';
@@ -17,7 +17,7 @@ const MICROSECOND_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 
 const ENTRY_COLUMNS = `seq::text AS seq, to_char(recorded_at AT TIME ZONE 'UTC', ${MICROSECOND_UTC}) AS recorded_at,
   actor_type, actor_id, actor_role, actor_organization_id::text AS actor_organization_id, action, resource_type, resource_id,
-  patient_id::text AS patient_id, outcome, reason, request_id, payload::text AS payload,
+  patient_id::text AS patient_id, outcome, reason, request_id, payload::text AS payload, encoding::text AS encoding,
   encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash`;
 
 const CHECKPOINT_COLUMNS = `tree_size::text AS tree_size, encode(root_hash, 'hex') AS root_hash, last_seq::text AS last_seq,
@@ -69,6 +69,8 @@ export function entryFromRow(row: Row): AuditEntry {
     reason: nullableText(row, 'reason'),
     requestId: nullableText(row, 'request_id'),
     payload: JSON.parse(text(row, 'payload')) as AuditEntry['payload'],
+    // Not checked here: an encoding the hash functions do not know is reported by the verifier.
+    encoding: integer(row, 'encoding') as EntryEncoding,
     prevHash: text(row, 'prev_hash'),
     hash: text(row, 'hash'),
   };
@@ -120,13 +122,13 @@ export async function insertEntries(db: SqlExecutor, entries: readonly AuditEntr
   await db.query(
     `WITH inserted AS (
        INSERT INTO audit_entries (seq, recorded_at, actor_type, actor_id, actor_role, actor_organization_id, action, resource_type,
-                                  resource_id, patient_id, outcome, reason, request_id, payload, prev_hash, hash)
+                                  resource_id, patient_id, outcome, reason, request_id, payload, encoding, prev_hash, hash)
        SELECT e.seq, e.recorded_at, e.actor_type, e.actor_id, e.actor_role, e.actor_organization_id, e.action, e.resource_type,
-              e.resource_id, e.patient_id, e.outcome, e.reason, e.request_id, e.payload, decode(e.prev_hash, 'hex'), decode(e.hash, 'hex')
+              e.resource_id, e.patient_id, e.outcome, e.reason, e.request_id, e.payload, e.encoding, decode(e.prev_hash, 'hex'), decode(e.hash, 'hex')
        FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[],
-                   $9::text[], $10::uuid[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::text[], $16::text[])
+                   $9::text[], $10::uuid[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $19::smallint[], $15::text[], $16::text[])
          AS e(seq, recorded_at, actor_type, actor_id, actor_role, actor_organization_id, action, resource_type,
-              resource_id, patient_id, outcome, reason, request_id, payload, prev_hash, hash)
+              resource_id, patient_id, outcome, reason, request_id, payload, encoding, prev_hash, hash)
        RETURNING 1
      )
      UPDATE audit_chain_head SET last_seq = $17, last_hash = decode($18, 'hex') WHERE id = 1`,
@@ -149,6 +151,7 @@ export async function insertEntries(db: SqlExecutor, entries: readonly AuditEntr
       column((e) => e.hash),
       last.seq,
       last.hash,
+      column((e) => e.encoding),
     ],
   );
 }
