@@ -68,38 +68,56 @@ export function summarizeDay(readings: readonly LocalBpReading[], rules: Clinica
   const offsets = new Map(readings.map((reading) => [reading.id, reading.utcOffsetMinutes]));
   const { sessions } = groupIntoSessions(readings, rules);
   const counted = new Set(sessions.flatMap((session) => session.readingIds));
-  let totals: DailyBpTotals = EMPTY_DAY;
+  // Plain accumulators (this runs for every stale day of every ingest batch); same additions in the
+  // same order as adding reading by reading, then session by session.
+  const totals = { ...EMPTY_DAY };
   for (const reading of readings) {
     if (!counted.has(reading.id)) continue;
-    totals = {
-      ...totals,
-      readings: totals.readings + 1,
-      sumSbp: totals.sumSbp + reading.sbp,
-      sumDbp: totals.sumDbp + reading.dbp,
-      sumSbpSquares: totals.sumSbpSquares + reading.sbp * reading.sbp,
-      sumDbpSquares: totals.sumDbpSquares + reading.dbp * reading.dbp,
-    };
+    totals.readings += 1;
+    totals.sumSbp += reading.sbp;
+    totals.sumDbp += reading.dbp;
+    totals.sumSbpSquares += reading.sbp * reading.sbp;
+    totals.sumDbpSquares += reading.dbp * reading.dbp;
   }
   for (const session of sessions) {
     const hour = localHour(session.startedAt, offsets.get(session.readingIds[0] ?? '') ?? 0);
     const morning = isInHourRange(hour, rules.homeSummary.morning);
     const evening = isInHourRange(hour, rules.homeSummary.evening);
-    totals = {
-      ...totals,
-      sessions: totals.sessions + 1,
-      sessionSumSbp: totals.sessionSumSbp + session.meanSbp,
-      sessionSumDbp: totals.sessionSumDbp + session.meanDbp,
-      sessionSumSbpSquares: totals.sessionSumSbpSquares + session.meanSbp * session.meanSbp,
-      sessionSumDbpSquares: totals.sessionSumDbpSquares + session.meanDbp * session.meanDbp,
-      morningSessions: totals.morningSessions + (morning ? 1 : 0),
-      morningSumSbp: totals.morningSumSbp + (morning ? session.meanSbp : 0),
-      morningSumDbp: totals.morningSumDbp + (morning ? session.meanDbp : 0),
-      eveningSessions: totals.eveningSessions + (evening ? 1 : 0),
-      eveningSumSbp: totals.eveningSumSbp + (evening ? session.meanSbp : 0),
-      eveningSumDbp: totals.eveningSumDbp + (evening ? session.meanDbp : 0),
-    };
+    totals.sessions += 1;
+    totals.sessionSumSbp += session.meanSbp;
+    totals.sessionSumDbp += session.meanDbp;
+    totals.sessionSumSbpSquares += session.meanSbp * session.meanSbp;
+    totals.sessionSumDbpSquares += session.meanDbp * session.meanDbp;
+    totals.morningSessions += morning ? 1 : 0;
+    totals.morningSumSbp += morning ? session.meanSbp : 0;
+    totals.morningSumDbp += morning ? session.meanDbp : 0;
+    totals.eveningSessions += evening ? 1 : 0;
+    totals.eveningSumSbp += evening ? session.meanSbp : 0;
+    totals.eveningSumDbp += evening ? session.meanDbp : 0;
   }
   return totals;
+}
+
+/** Two days' (or windows') sums added up, field by field. */
+function addDailyTotals(a: DailyBpTotals, b: DailyBpTotals): DailyBpTotals {
+  return {
+    readings: a.readings + b.readings,
+    sumSbp: a.sumSbp + b.sumSbp,
+    sumDbp: a.sumDbp + b.sumDbp,
+    sumSbpSquares: a.sumSbpSquares + b.sumSbpSquares,
+    sumDbpSquares: a.sumDbpSquares + b.sumDbpSquares,
+    sessions: a.sessions + b.sessions,
+    sessionSumSbp: a.sessionSumSbp + b.sessionSumSbp,
+    sessionSumDbp: a.sessionSumDbp + b.sessionSumDbp,
+    sessionSumSbpSquares: a.sessionSumSbpSquares + b.sessionSumSbpSquares,
+    sessionSumDbpSquares: a.sessionSumDbpSquares + b.sessionSumDbpSquares,
+    morningSessions: a.morningSessions + b.morningSessions,
+    morningSumSbp: a.morningSumSbp + b.morningSumSbp,
+    morningSumDbp: a.morningSumDbp + b.morningSumDbp,
+    eveningSessions: a.eveningSessions + b.eveningSessions,
+    eveningSumSbp: a.eveningSumSbp + b.eveningSumSbp,
+    eveningSumDbp: a.eveningSumDbp + b.eveningSumDbp,
+  };
 }
 
 /** A window's days added up, plus what needs the days one by one: the daily-mean fit and adherence. */
@@ -122,9 +140,7 @@ export const EMPTY_WINDOW: WindowTotals = {
 
 /** Adds one day; `dayIndex` counts days from the window's first day (0) on. */
 export function addDayToWindow(window: WindowTotals, day: DailyBpTotals, dayIndex: number): WindowTotals {
-  const sums = Object.fromEntries(
-    (Object.keys(EMPTY_DAY) as (keyof DailyBpTotals)[]).map((key) => [key, window[key] + day[key]]),
-  ) as unknown as DailyBpTotals;
+  const sums = addDailyTotals(window, day);
   const hasSessions = day.sessions > 0;
   return {
     ...sums,
@@ -146,9 +162,7 @@ export function addDayToWindow(window: WindowTotals, day: DailyBpTotals, dayInde
  * must be on one scale in both parts; the slope does not depend on where that scale starts.
  */
 export function mergeWindowTotals(a: WindowTotals, b: WindowTotals): WindowTotals {
-  const sums = Object.fromEntries(
-    (Object.keys(EMPTY_DAY) as (keyof DailyBpTotals)[]).map((key) => [key, a[key] + b[key]]),
-  ) as unknown as DailyBpTotals;
+  const sums = addDailyTotals(a, b);
   const fit = (x: LinearSums, y: LinearSums): LinearSums => ({
     n: x.n + y.n,
     sumX: x.sumX + y.sumX,
