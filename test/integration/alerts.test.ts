@@ -18,7 +18,7 @@ import type { UserPrincipal } from '@clinloop/authz';
 import { DEFAULT_RULES, type AlertCandidate } from '@clinloop/clinical';
 import { withTransaction } from '@clinloop/database';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { demoIds, errorCodeOf, gql, seedDemoOrganization, signIn, startSecureApi, TestClock } from '../support/auth-api';
+import { clinicianPrincipal, demoIds, errorCodeOf, gql, seedDemoOrganization, signIn, startSecureApi, TestClock } from '../support/auth-api';
 
 const MINUTE = 60_000;
 
@@ -50,23 +50,7 @@ describe('alerts: raised, de-duplicated, re-notified, escalated, acknowledged - 
       'SELECT action, actor_id::text AS actor_id, patient_id::text AS patient_id FROM audit_entries WHERE resource_type = $1 AND resource_id = $2 ORDER BY seq',
       ['Alert', alertId],
     );
-  async function clinician(email: string): Promise<UserPrincipal> {
-    const [user] = await database.dataSource.query<{ id: string; organization_id: string; display_name: string }[]>('SELECT id, organization_id, display_name FROM users WHERE email = $1', [email]);
-    const teams = await database.dataSource.query<{ care_team_id: string }[]>('SELECT care_team_id::text FROM care_team_members WHERE user_id = $1', [user?.id]);
-    return {
-      kind: 'user',
-      userId: user?.id ?? '',
-      organizationId: user?.organization_id ?? '',
-      role: 'clinician',
-      email,
-      displayName: user?.display_name ?? '',
-      sessionId: 'test',
-      patientId: null,
-      careTeamIds: teams.map((team) => team.care_team_id),
-      breakGlassPatientIds: [],
-      formularyPermission: false,
-    };
-  }
+  const clinician = (email: string): Promise<UserPrincipal> => clinicianPrincipal(database.dataSource, email);
 
   beforeAll(async () => {
     database = await createTestDatabase();

@@ -10,7 +10,7 @@ import { topicFor, Topics } from '@clinloop/messaging';
 import { ReadingAlerts, type RawReadingMessage } from '@clinloop/observations';
 import { IngestionConsumer, IngestionMetrics } from '@clinloop/worker';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { demoIds, errorCodeOf, gql, seedDemoOrganization, signIn, startSecureApi, TestClock, type SecureApi } from '../support/auth-api';
+import { clinicianPrincipal, demoIds, errorCodeOf, gql, seedDemoOrganization, signIn, startSecureApi, TestClock, type SecureApi } from '../support/auth-api';
 import { brokersFromSetup, counterValue, countRows, eventually, ingestService, nativeReading, testTransport, type BoundPatient } from '../support/ingestion-fixtures';
 
 /**
@@ -58,23 +58,7 @@ describe('alert rules on ingested readings (real PostgreSQL, real broker)', () =
       [patientId],
     );
   const sweep = (at: Date) => withTransaction(database.dataSource, (manager) => readingAlerts.sweepDueCrisisEpisodes(manager, at));
-  async function clinician(email: string): Promise<UserPrincipal> {
-    const [user] = await database.dataSource.query<{ id: string; organization_id: string; display_name: string }[]>('SELECT id, organization_id, display_name FROM users WHERE email = $1', [email]);
-    const teams = await database.dataSource.query<{ care_team_id: string }[]>('SELECT care_team_id::text FROM care_team_members WHERE user_id = $1', [user?.id]);
-    return {
-      kind: 'user',
-      userId: user?.id ?? '',
-      organizationId: user?.organization_id ?? '',
-      role: 'clinician',
-      email,
-      displayName: user?.display_name ?? '',
-      sessionId: 'test',
-      patientId: null,
-      careTeamIds: teams.map((team) => team.care_team_id),
-      breakGlassPatientIds: [],
-      formularyPermission: false,
-    };
-  }
+  const clinician = (email: string): Promise<UserPrincipal> => clinicianPrincipal(database.dataSource, email);
 
   beforeAll(async () => {
     database = await createTestDatabase();

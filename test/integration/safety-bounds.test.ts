@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedContentHash } from '@clinloop/auth';
-import type { UserPrincipal } from '@clinloop/authz';
 import { withTransaction } from '@clinloop/database';
 import { SafetyBoundsError, SafetyBoundsService, safetyBoundsSignedContent, SafetyBoundsVersionEntity } from '@clinloop/safety-bounds';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { auditEntriesOf, containing, demoIds, errorCodeOf, gql, seedDemoOrganization, signIn, startSecureApi, type SecureApi, type Tokens } from '../support/auth-api';
+import { auditEntriesOf, clinicianPrincipal, containing, demoIds, errorCodeOf, gql, seedDemoOrganization, signIn, startSecureApi, type SecureApi, type Tokens } from '../support/auth-api';
 
 const VERSION_FIELDS = 'id patientId version targetSbp targetDbp allowedDrugs { drug minDailyMg maxDailyMg } maxAutoIncreaseSteps minIncreaseIntervalDays confidenceFloor rulesVersion authoredBy signatureId createdAt';
 const SIGN = `mutation S($input: SignSafetyBoundsInput!) { signSafetyBounds(input: $input) { ${VERSION_FIELDS} } }`;
@@ -156,21 +155,8 @@ describe('safety bounds as data: versioned, e-signed, audited (real PostgreSQL)'
 
   it('the service signs inside the caller\'s transaction and refuses outside the formulary before anything is written', async () => {
     const service = api.app.get(SafetyBoundsService);
-    const [user] = await api.dataSource.query<{ id: string; organization_id: string }[]>('SELECT id, organization_id FROM users WHERE email = $1', ['dr.rivera@demo.clinloop.test']);
-    const teams = await api.dataSource.query<{ care_team_id: string }[]>('SELECT care_team_id::text FROM care_team_members WHERE user_id = $1', [user?.id]);
-    const clinician: UserPrincipal = {
-      kind: 'user',
-      userId: user?.id ?? '',
-      organizationId: user?.organization_id ?? '',
-      role: 'clinician',
-      email: 'dr.rivera@demo.clinloop.test',
-      displayName: 'Dr. Ana Rivera',
-      sessionId: 'test',
-      patientId: null,
-      careTeamIds: teams.map((team) => team.care_team_id),
-      breakGlassPatientIds: [],
-      formularyPermission: true,
-    };
+    const clinician = await clinicianPrincipal(api.dataSource, 'dr.rivera@demo.clinloop.test');
+    expect(clinician.formularyPermission).toBe(true);
     const credentials = { email: 'dr.rivera@demo.clinloop.test', password: PASSWORD };
     const saved = await withTransaction(api.dataSource, (manager) => service.signBounds(manager, clinician, aikoId, BOUNDS, credentials));
     expect(saved.version).toBe(1);

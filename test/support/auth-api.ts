@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { DataSource } from 'typeorm';
 import { createApi } from '@clinloop/api';
 import { currentTotp, generateKeyRing, type Clock, type TokenKeyRing } from '@clinloop/auth';
+import type { UserPrincipal } from '@clinloop/authz';
 import { loadConfig, type AppConfig } from '@clinloop/config';
 import { DEMO_PASSWORD, DEMO_STAFF, DEMO_TOTP_SECRET, seedDemo } from '@clinloop/demo';
 import { InProcessStreamTransport } from '@clinloop/messaging';
@@ -179,5 +180,30 @@ export async function demoIds(dataSource: DataSource): Promise<{ users: Record<s
     users: Object.fromEntries(users.map((row) => [row.email, row.id])),
     patients: Object.fromEntries(patients.map((row) => [row.mrn, row.id])),
     teams: Object.fromEntries(teams.map((row) => [row.name, row.id])),
+  };
+}
+
+/**
+ * A demo clinician as the guard would resolve them (care teams and formulary permission from the
+ * database), for tests that call services directly rather than through the API.
+ */
+export async function clinicianPrincipal(dataSource: DataSource, email: string): Promise<UserPrincipal> {
+  const [user] = await dataSource.query<{ id: string; organization_id: string; display_name: string; formulary_permission: boolean }[]>(
+    'SELECT id, organization_id, display_name, formulary_permission FROM users WHERE email = $1',
+    [email],
+  );
+  const teams = await dataSource.query<{ care_team_id: string }[]>('SELECT care_team_id::text FROM care_team_members WHERE user_id = $1', [user?.id]);
+  return {
+    kind: 'user',
+    userId: user?.id ?? '',
+    organizationId: user?.organization_id ?? '',
+    role: 'clinician',
+    email,
+    displayName: user?.display_name ?? '',
+    sessionId: 'test',
+    patientId: null,
+    careTeamIds: teams.map((team) => team.care_team_id),
+    breakGlassPatientIds: [],
+    formularyPermission: user?.formulary_permission ?? false,
   };
 }
