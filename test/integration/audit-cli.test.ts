@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseCheckpoint, readTrustedCheckpoints, readPublicKeyFile, SignedCheckpoint } from '@clinloop/audit';
@@ -9,31 +8,14 @@ import { Topics } from '@clinloop/messaging';
 import { registerAuditCommands } from '../../apps/cli/src/commands/audit.command';
 import { appendInTransactions, PATIENTS, sampleInputs } from '../support/audit-fixtures';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { runCommandInProcess, type CommandRunResult } from '../support/cli-in-process';
 
 /**
  * The `clinloop audit` commands end to end: a real PostgreSQL (DATABASE_URL), a real Kafka broker
  * for the published checkpoints, and the files an auditor would get, verified with the public key.
  */
 
-interface RunResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(...args: string[]): Promise<RunResult> {
-  let stdout = '';
-  let stderr = '';
-  const program = new Command('clinloop').exitOverride().configureOutput({ writeOut: (text) => (stdout += text), writeErr: (text) => (stderr += text) });
-  registerAuditCommands(program);
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { exitCode: 0, stdout, stderr };
-  } catch (error) {
-    if (error instanceof CommanderError) return { exitCode: error.exitCode, stdout, stderr };
-    throw error;
-  }
-}
+const run = (...args: string[]): Promise<CommandRunResult> => runCommandInProcess(registerAuditCommands, args);
 
 /** The checkpoints on the topic signed by this test's key (the broker may hold other runs' messages). */
 async function publishedCheckpoints(brokers: string[], keyId: string, atLeast: number): Promise<SignedCheckpoint[]> {

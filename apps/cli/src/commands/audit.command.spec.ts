@@ -1,32 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointLine, exportChunker, ExportRecord, generateAuditSigner, InMemoryAuditLog, publicKeyPem } from '@clinloop/audit';
 import { registerAuditCommands } from './audit.command';
+import { runCommandInProcess, type CommandRunResult } from '../../../../test/support/cli-in-process';
 
 /** `audit verify FILE` needs no database: these run the real command on exports made in memory. */
 
-interface RunResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(...args: string[]): Promise<RunResult> {
-  let stdout = '';
-  let stderr = '';
-  const program = new Command('clinloop').exitOverride().configureOutput({ writeOut: (text) => (stdout += text), writeErr: (text) => (stderr += text) });
-  registerAuditCommands(program);
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { exitCode: 0, stdout, stderr };
-  } catch (error) {
-    if (error instanceof CommanderError) return { exitCode: error.exitCode, stdout, stderr };
-    throw error;
-  }
-}
+const run = (...args: string[]): Promise<CommandRunResult> => runCommandInProcess(registerAuditCommands, args);
 
 const directory = mkdtempSync(join(tmpdir(), 'clinloop-audit-cli-'));
 const { signer } = generateAuditSigner();

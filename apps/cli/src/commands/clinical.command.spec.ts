@@ -1,31 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerClinicalCommands } from './clinical.command';
+import { runCommandInProcess, type CommandRunResult } from '../../../../test/support/cli-in-process';
 
-interface RunResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(...args: string[]): Promise<RunResult> {
-  let stdout = '';
-  let stderr = '';
-  const program = new Command('clinloop')
-    .exitOverride()
-    .configureOutput({ writeOut: (text) => (stdout += text), writeErr: (text) => (stderr += text) });
-  registerClinicalCommands(program);
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { exitCode: 0, stdout, stderr };
-  } catch (error) {
-    if (error instanceof CommanderError) return { exitCode: error.exitCode, stdout, stderr };
-    throw error;
-  }
-}
+const run = (...args: string[]): Promise<CommandRunResult> => runCommandInProcess(registerClinicalCommands, args);
 
 const directory = mkdtempSync(join(tmpdir(), 'clinloop-envelope-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));

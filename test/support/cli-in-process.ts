@@ -1,0 +1,25 @@
+import { Command, CommanderError } from 'commander';
+
+export interface CommandRunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `clinloop <args>` in this process with only the commands `register` adds: what it prints is
+ * captured, and an exit (a usage error, or a command setting its exit code) comes back as exitCode.
+ */
+export async function runCommandInProcess(register: (program: Command) => void, args: readonly string[]): Promise<CommandRunResult> {
+  let stdout = '';
+  let stderr = '';
+  const program = new Command('clinloop').exitOverride().configureOutput({ writeOut: (text) => (stdout += text), writeErr: (text) => (stderr += text) });
+  register(program);
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return { exitCode: 0, stdout, stderr };
+  } catch (error) {
+    if (error instanceof CommanderError) return { exitCode: error.exitCode, stdout, stderr };
+    throw error;
+  }
+}
