@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSigningKey, verifyExport } from '@clinloop/audit';
+import { loadSigningKey, readExportRecords, verifyExport, type AuditEntry } from '@clinloop/audit';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { auditEntriesOf, containing, demoIds, errorCodeOf, gql, seedDemoOrganization, signIn, startSecureApi, type SecureApi, type Tokens } from '../support/auth-api';
 import { OTHER_PASSWORD, seedOtherOrganization } from '../support/auth-fixtures';
@@ -101,7 +101,7 @@ describe('auditor access to the audit trail (real PostgreSQL)', () => {
 
     const unscoped = await download(request(api.app.getHttpServer()).get('/audit/export').set('authorization', `Bearer ${auditor.accessToken}`));
     expect(unscoped.status).toBe(200);
-    const entries = entriesOf(unscoped.text);
+    const entries = await entriesOf(unscoped.text);
     expect(entries.length).toBeGreaterThan(3);
     expect(entries.filter((entry) => entry.actorOrganizationId === other.organizationId || entry.patientId === other.patientId)).toEqual([]);
     expect(await verifiesOffline(unscoped.text)).toBe(true);
@@ -139,7 +139,7 @@ describe('auditor access to the audit trail (real PostgreSQL)', () => {
       const response = await download(request(api.app.getHttpServer()).get(link.path));
       expect(response.status, response.text).toBe(200);
       expect(response.headers['content-type']).toMatch(/^application\/jsonl/);
-      const entries = entriesOf(response.text);
+      const entries = await entriesOf(response.text);
       expect(entries.length).toBeGreaterThan(0);
       expect(entries.every((entry) => entry.patientId === patientId)).toBe(true);
       expect(await verifiesOffline(response.text)).toBe(true);
@@ -217,21 +217,9 @@ async function download(call: request.Test): Promise<{ status: number; headers: 
   return { status: response.status, headers: response.headers, text: String(response.body) };
 }
 
-interface ExportedEntry {
-  readonly action: string;
-  readonly patientId: string | null;
-  readonly actorOrganizationId: string | null;
-}
-
-/**
- * The audit entries of a JSONL export (one record per line; entries are `record: "entry"`). Entries of
- * encoding 2 carry their fields under `entry` (the hashed text); those of encoding 1 at top level.
- */
-function entriesOf(text: string): ExportedEntry[] {
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as ExportedEntry & { record: string; entry?: ExportedEntry })
-    .filter((record) => record.record === 'entry')
-    .map((record) => record.entry ?? record);
+/** The audit entries of an export, read as the verifier reads them (any format, either entry encoding). */
+async function entriesOf(text: string): Promise<AuditEntry[]> {
+  const entries: AuditEntry[] = [];
+  for await (const record of readExportRecords(chunks(text))) if (record.kind === 'entry') entries.push(record.entry);
+  return entries;
 }
