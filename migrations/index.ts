@@ -9,6 +9,7 @@ import { AlertEpisodesAndNotifications1795392600000 } from './1795392600000-aler
 import { IdentityAndAccessGaps1795392700000 } from './1795392700000-identity-and-access-gaps';
 import { LocalDayFeatureWindows1795392800000 } from './1795392800000-local-day-feature-windows';
 import { AuditEntryEncodingV21795392900000 } from './1795392900000-audit-entry-encoding-v2';
+import { IncrementalFeatureWindows1795393000000 } from './1795393000000-incremental-feature-windows';
 
 /** Every migration, oldest first. Append only: a released migration is never edited. */
 export const MIGRATIONS: readonly (new () => MigrationInterface)[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly (new () => MigrationInterface)[] = [
   IdentityAndAccessGaps1795392700000,
   LocalDayFeatureWindows1795392800000,
   AuditEntryEncodingV21795392900000,
+  IncrementalFeatureWindows1795393000000,
 ];

@@ -1,12 +1,14 @@
 import { EntityManager } from 'typeorm';
+import { arrayLiteral } from '@clinloop/database';
 import {
   DEFAULT_RULES,
   EMPTY_WINDOW,
   featureWindowOf,
   mergeWindowTotals,
-  summarizeDay,
+  summarizeDayWithAnchor,
   type ClinicalRules,
   type DailyBpTotals,
+  type DaySummary,
   type FeatureWindow,
   type LocalBpReading,
   type WindowTotals,
@@ -17,7 +19,7 @@ export const FEATURE_WINDOW_DAYS = [7, 14, 30] as const;
 export type FeatureWindowDays = (typeof FEATURE_WINDOW_DAYS)[number];
 
 /** Daily sums as stored, in the order of DailyBpTotals. */
-const DAILY_COLUMNS: readonly (readonly [keyof DailyBpTotals, string, 'integer' | 'float8'])[] = [
+export const DAILY_COLUMNS: readonly (readonly [keyof DailyBpTotals, string, 'integer' | 'float8'])[] = [
   ['readings', 'readings', 'integer'],
   ['sumSbp', 'sum_sbp', 'float8'],
   ['sumDbp', 'sum_dbp', 'float8'],
@@ -76,8 +78,8 @@ export interface FeatureWindowOptions {
  *    computed from those sums (`featureWindowOf`).
  *
  * Bounded work per patient, whatever their history; days are the patient's own (patients.time_zone).
- * The stale day rows are locked by whoever marked them until commit, so two transactions updating
- * one patient's day recompute it one after the other.
+ * Ingest batches take the cheaper way of `applyNewReadings` (incremental-feature-windows.ts) when
+ * they can; this is the way for corrections, a new local day, and whatever that one cannot extend.
  */
 export async function updateFeatureWindows(
   manager: EntityManager,
@@ -86,12 +88,54 @@ export async function updateFeatureWindows(
 ): Promise<number> {
   if (patientIds.length === 0) return 0;
   const rules = options.rules ?? DEFAULT_RULES;
+  await lockFeatureWindows(manager, patientIds);
   // These are short index-range queries over a partitioned table whose row estimates (20 partitions,
   // young statistics) cross the JIT threshold: compiling them took 2.5 s per query in a measurement,
   // running them milliseconds. Off for the rest of this transaction only.
   await manager.query('SET LOCAL jit = off');
   await recomputeStaleDays(manager, patientIds, rules);
   return writeWindows(manager, patientIds, rules, options.asOf ?? null);
+}
+
+/**
+ * Serializes everyone who writes a patient's daily rows or windows (ingest batches, corrections):
+ * each locks the patient's window row first, in patient order, so an incremental update never
+ * reads a day another transaction is rewriting. A patient without a row yet has nothing to read
+ * incrementally; their first writers meet on the daily rows they mark stale.
+ */
+export async function lockFeatureWindows(manager: EntityManager, patientIds: readonly string[]): Promise<StoredWindowTotals[]> {
+  const rows = await manager.query<
+    { patient_id: string; as_of_day: string; time_zone: string; current_zone: string; today: string; window_totals: number[] | null }[]
+  >(
+    `SELECT w.patient_id, w.as_of_day::text AS as_of_day, w.time_zone, coalesce(p.time_zone, 'UTC') AS current_zone,
+            (now() AT TIME ZONE coalesce(p.time_zone, 'UTC'))::date::text AS today,
+            -- json: parsed natively by the driver, an array of numbers takes element-by-element parsing.
+            array_to_json(w.window_totals) AS window_totals
+       FROM patient_feature_windows w LEFT JOIN patients p ON p.id = w.patient_id
+      WHERE w.patient_id = ANY($1::uuid[])
+      ORDER BY w.patient_id
+        FOR UPDATE OF w`,
+    [arrayLiteral([...patientIds].sort())],
+  );
+  return rows.map((row) => ({
+    patientId: row.patient_id,
+    asOfDay: row.as_of_day,
+    // Windows cut on another calendar (the patient moved) or on another day are summed anew.
+    current: row.as_of_day === row.today && row.time_zone === row.current_zone,
+    timeZone: row.time_zone,
+    parts: row.window_totals === null ? null : decodeWindowParts(row.window_totals),
+  }));
+}
+
+/** A patient's window row as locked: the parts' sums it was computed from, when stored. */
+export interface StoredWindowTotals {
+  readonly patientId: string;
+  readonly asOfDay: string;
+  /** Cut today on the patient's current calendar: a changed day can be swapped into it. */
+  readonly current: boolean;
+  readonly timeZone: string;
+  /** Null for rows written before the sums were kept. */
+  readonly parts: Map<FeatureWindowDays, WindowTotals> | null;
 }
 
 /** Marks the local day of each (patient, instant) stale, creating the day row when missing. */
@@ -126,17 +170,46 @@ async function recomputeStaleDays(
   patientIds: readonly string[],
   rules: ClinicalRules,
 ): Promise<void> {
+  const days = await queryDayReadings(
+    manager,
+    `SELECT a.patient_id, a.day FROM observation_daily_aggregates a WHERE a.patient_id = ANY($1::uuid[]) AND a.stale`,
+    [patientIds],
+  );
+  await writeDayRows(
+    manager,
+    [...days.values()].map((entry) => ({ patientId: entry.patientId, day: entry.day, summary: summarizeDayWithAnchor(entry.readings, rules) })),
+  );
+}
+
+/** The decision readings of the given patients' days (key `patient/day`; a day without any is there, empty). */
+export async function readDayReadings(
+  manager: EntityManager,
+  days: readonly { readonly patientId: string; readonly day: string }[],
+): Promise<Map<string, LocalBpReading[]>> {
+  const read = await queryDayReadings(
+    manager,
+    `SELECT DISTINCT t.patient_id, t.day FROM unnest($1::uuid[], $2::date[]) AS t(patient_id, day)`,
+    [days.map((day) => day.patientId), days.map((day) => day.day)],
+  );
+  return new Map([...read.entries()].map(([key, entry]) => [key, entry.readings]));
+}
+
+/** Runs the day-readings query over the (patient_id, day) rows `daysSql` selects. */
+async function queryDayReadings(
+  manager: EntityManager,
+  daysSql: string,
+  parameters: unknown[],
+): Promise<Map<string, { patientId: string; day: string; readings: LocalBpReading[] }>> {
   const rows = await manager.query<StaleDayReading[]>(
-    `WITH stale AS (
-       SELECT a.patient_id, a.day, coalesce(p.time_zone, 'UTC') AS tz
-         FROM observation_daily_aggregates a LEFT JOIN patients p ON p.id = a.patient_id
-        WHERE a.patient_id = ANY($1::uuid[]) AND a.stale
+    `WITH days AS (
+       SELECT d.patient_id, d.day, coalesce(p.time_zone, 'UTC') AS tz
+         FROM (${daysSql}) d LEFT JOIN patients p ON p.id = d.patient_id
      )
      SELECT s.patient_id, s.day::text AS day, o.id, o.measured_at, o.sbp, o.dbp,
             extract(epoch FROM (o.measured_at AT TIME ZONE s.tz) - (o.measured_at AT TIME ZONE 'UTC'))::float8 / 60 AS utc_offset_minutes
-       FROM stale s
+       FROM days s
        -- LATERAL with OFFSET 0 (not flattened into a join): one (patient_id, measured_at) index range per
-       -- stale day, never a scan of the patients' whole history.
+       -- day, never a scan of the patients' whole history.
        LEFT JOIN LATERAL (
          SELECT o.id, o.measured_at, o.sbp, o.dbp FROM observations o
           WHERE o.patient_id = s.patient_id
@@ -145,9 +218,8 @@ async function recomputeStaleDays(
             AND NOT EXISTS (SELECT 1 FROM observation_corrections c WHERE c.observation_id = o.id AND c.kind = 'entered_in_error')
          OFFSET 0
        ) o ON true`,
-    [patientIds],
+    parameters,
   );
-  if (rows.length === 0) return;
   const days = new Map<string, { patientId: string; day: string; readings: LocalBpReading[] }>();
   for (const row of rows) {
     const key = `${row.patient_id}/${row.day}`;
@@ -166,16 +238,33 @@ async function recomputeStaleDays(
     }
     days.set(key, entry);
   }
-  const recomputed = [...days.values()].map((entry) => ({ ...entry, totals: summarizeDay(entry.readings, rules) }));
+  return days;
+}
+
+/** A patient's local day as stored: its sums and where its last session started. */
+export interface StoredDay {
+  readonly patientId: string;
+  readonly day: string;
+  readonly summary: DaySummary;
+}
+
+/** Upserts day rows with their new sums; they are no longer stale. */
+export async function writeDayRows(manager: EntityManager, days: readonly StoredDay[]): Promise<void> {
+  if (days.length === 0) return;
+  const sorted = [...days].sort((a, b) => a.patientId.localeCompare(b.patientId) || a.day.localeCompare(b.day));
+  const columns = DAILY_COLUMNS.map(([, column]) => column);
   await manager.query(
-    `UPDATE observation_daily_aggregates a SET stale = false, ${DAILY_COLUMNS.map(([, column]) => `${column} = u.${column}`).join(', ')}
-       FROM unnest($1::uuid[], $2::date[], ${DAILY_COLUMNS.map(([, , type], index) => `$${index + 3}::${type}[]`).join(', ')})
-            AS u(patient_id, day, ${DAILY_COLUMNS.map(([, column]) => column).join(', ')})
-      WHERE a.patient_id = u.patient_id AND a.day = u.day`,
+    `INSERT INTO observation_daily_aggregates AS a (patient_id, day, stale, last_session_started_at, ${columns.join(', ')})
+     SELECT u.patient_id, u.day, false, u.last_session_started_at, ${columns.map((column) => `u.${column}`).join(', ')}
+       FROM unnest($1::uuid[], $2::date[], $3::timestamptz[], ${DAILY_COLUMNS.map(([, , type], index) => `$${index + 4}::${type}[]`).join(', ')})
+            AS u(patient_id, day, last_session_started_at, ${columns.join(', ')})
+     ON CONFLICT (patient_id, day) DO UPDATE SET stale = false, last_session_started_at = excluded.last_session_started_at,
+       ${columns.map((column) => `${column} = excluded.${column}`).join(', ')}`,
     [
-      recomputed.map((entry) => entry.patientId),
-      recomputed.map((entry) => entry.day),
-      ...DAILY_COLUMNS.map(([key]) => recomputed.map((entry) => entry.totals[key])),
+      arrayLiteral(sorted.map((entry) => entry.patientId)),
+      arrayLiteral(sorted.map((entry) => entry.day)),
+      arrayLiteral(sorted.map((entry) => entry.summary.lastSessionStartedAt?.toISOString() ?? null)),
+      ...DAILY_COLUMNS.map(([key]) => arrayLiteral(sorted.map((entry) => entry.summary.totals[key]))),
     ],
   );
 }
@@ -231,51 +320,113 @@ async function writeWindows(
       GROUP BY w.patient_id, w.time_zone, w.today, part`,
     [patientIds, asOf?.toISOString() ?? null, Math.max(...windows)],
   );
-  const parts = new Map<string, { timeZone: string; today: string; parts: Map<number, WindowTotals> }>();
+  const parts = new Map<string, { timeZone: string; today: string; parts: Map<FeatureWindowDays, WindowTotals> }>();
   for (const row of rows) {
     const entry = parts.get(row.patient_id) ?? { timeZone: row.time_zone, today: row.today, parts: new Map() };
     // A patient without days gives one row with a null part: nothing to add.
     if (row.part !== null) entry.parts.set(row.part, windowTotalsOf(row));
     parts.set(row.patient_id, entry);
   }
-  const byPatient = new Map<string, { timeZone: string; today: string; windows: Map<number, FeatureWindow> }>();
-  for (const [patientId, entry] of parts) {
+  return writeWindowRows(
+    manager,
+    [...parts.entries()].map(([patientId, entry]) => ({ patientId, timeZone: entry.timeZone, today: entry.today, parts: entry.parts })),
+    rules,
+  );
+}
+
+/** One patient's windows as written: the sums of their parts (days 0-6, 7-13, 14-29 ago) on `today`. */
+export interface WindowRow {
+  readonly patientId: string;
+  readonly timeZone: string;
+  readonly today: string;
+  readonly parts: ReadonlyMap<FeatureWindowDays, WindowTotals>;
+}
+
+/** Upserts window rows: each window's statistics from its parts, and the parts' sums for the next incremental update. */
+export async function writeWindowRows(manager: EntityManager, rows: readonly WindowRow[], rules: ClinicalRules): Promise<number> {
+  if (rows.length === 0) return 0;
+  const patients = [...rows].sort((a, b) => a.patientId.localeCompare(b.patientId));
+  const windowsOf = patients.map((row) => {
     const computed = new Map<number, FeatureWindow>();
     let totals = EMPTY_WINDOW;
-    for (const days of windows) {
-      const ofPart = entry.parts.get(days);
+    for (const days of FEATURE_WINDOW_DAYS) {
+      const ofPart = row.parts.get(days);
       if (ofPart) totals = mergeWindowTotals(totals, ofPart);
       computed.set(days, featureWindowOf(totals, days, rules));
     }
-    byPatient.set(patientId, { timeZone: entry.timeZone, today: entry.today, windows: computed });
-  }
-  const patients = [...byPatient.entries()].sort(([a], [b]) => a.localeCompare(b));
+    return computed;
+  });
   const columns = FEATURE_WINDOW_DAYS.flatMap((days) =>
     WINDOW_COLUMNS.map(([name, type, pick]) => ({ name: `${name}_${days}d`, type, days, pick })),
   );
   const values = columns.map((column) =>
-    patients.map(([, entry]) => {
-      const window = entry.windows.get(column.days);
-      return window ? column.pick(window) : null;
-    }),
+    arrayLiteral(
+      windowsOf.map((windows) => {
+        const window = windows.get(column.days);
+        return window ? column.pick(window) : null;
+      }),
+    ),
   );
   const inserted = await manager.query<{ patient_id: string }[]>(
-    `INSERT INTO patient_feature_windows AS w (patient_id, as_of_day, time_zone, updated_at, ${columns.map((column) => column.name).join(', ')})
-     SELECT u.patient_id, u.as_of_day, u.time_zone, now(), ${columns.map((column) => `u.${column.name}`).join(', ')}
-       FROM unnest($1::uuid[], $2::date[], $3::text[], ${columns.map((column, index) => `$${index + 4}::${column.type}[]`).join(', ')})
-            AS u(patient_id, as_of_day, time_zone, ${columns.map((column) => column.name).join(', ')})
+    `INSERT INTO patient_feature_windows AS w (patient_id, as_of_day, time_zone, updated_at, window_totals, ${columns.map((column) => column.name).join(', ')})
+     SELECT u.patient_id, u.as_of_day, u.time_zone, now(), u.window_totals::float8[], ${columns.map((column) => `u.${column.name}`).join(', ')}
+       FROM unnest($1::uuid[], $2::date[], $3::text[], $4::text[], ${columns.map((column, index) => `$${index + 5}::${column.type}[]`).join(', ')})
+            AS u(patient_id, as_of_day, time_zone, window_totals, ${columns.map((column) => column.name).join(', ')})
      ON CONFLICT (patient_id) DO UPDATE SET
        as_of_day = excluded.as_of_day, time_zone = excluded.time_zone, updated_at = excluded.updated_at, updates = w.updates + 1,
-       ${columns.map((column) => `${column.name} = excluded.${column.name}`).join(', ')}
+       window_totals = excluded.window_totals, ${columns.map((column) => `${column.name} = excluded.${column.name}`).join(', ')}
      RETURNING patient_id`,
     [
-      patients.map(([patientId]) => patientId),
-      patients.map(([, entry]) => entry.today),
-      patients.map(([, entry]) => entry.timeZone),
+      arrayLiteral(patients.map((row) => row.patientId)),
+      arrayLiteral(patients.map((row) => row.today)),
+      arrayLiteral(patients.map((row) => row.timeZone)),
+      // One float8[] per row, sent as the text of its literal: unnest would flatten a two-dimensional array.
+      arrayLiteral(patients.map((row) => arrayLiteral(encodeWindowParts(row.parts)))),
       ...values,
     ],
   );
   return inserted.length;
+}
+
+/** The order of a WindowTotals in `window_totals` (28 numbers per part, parts 7, 14, 30). */
+const WINDOW_TOTALS_LENGTH = DAILY_COLUMNS.length + 2 + 5 + 5;
+
+function encodeWindowParts(parts: ReadonlyMap<FeatureWindowDays, WindowTotals>): number[] {
+  return FEATURE_WINDOW_DAYS.flatMap((days) => {
+    const totals = parts.get(days) ?? EMPTY_WINDOW;
+    const fit = (sums: WindowTotals['dailyMeanSbp']) => [sums.n, sums.sumX, sums.sumY, sums.sumXX, sums.sumXY];
+    return [
+      ...DAILY_COLUMNS.map(([key]) => totals[key]),
+      totals.daysWithSessions,
+      totals.daysWithMorningAndEvening,
+      ...fit(totals.dailyMeanSbp),
+      ...fit(totals.dailyMeanDbp),
+    ];
+  });
+}
+
+/** Null when the stored array is not in this layout (it is then summed anew). */
+export function decodeWindowParts(values: readonly number[]): Map<FeatureWindowDays, WindowTotals> | null {
+  if (values.length !== WINDOW_TOTALS_LENGTH * FEATURE_WINDOW_DAYS.length) return null;
+  const parts = new Map<FeatureWindowDays, WindowTotals>();
+  FEATURE_WINDOW_DAYS.forEach((days, part) => {
+    const start = part * WINDOW_TOTALS_LENGTH;
+    const at = (index: number): number => Number(values[start + index]);
+    const daily: Record<string, number> = {};
+    DAILY_COLUMNS.forEach(([key], index) => {
+      daily[key] = at(index);
+    });
+    const base = DAILY_COLUMNS.length;
+    const fit = (offset: number) => ({ n: at(offset), sumX: at(offset + 1), sumY: at(offset + 2), sumXX: at(offset + 3), sumXY: at(offset + 4) });
+    parts.set(days, {
+      ...(daily as unknown as DailyBpTotals),
+      daysWithSessions: at(base),
+      daysWithMorningAndEvening: at(base + 1),
+      dailyMeanSbp: fit(base + 2),
+      dailyMeanDbp: fit(base + 7),
+    });
+  });
+  return parts;
 }
 
 function windowTotalsOf(row: WindowSumsRow): WindowTotals {

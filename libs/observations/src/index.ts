@@ -5,6 +5,7 @@ export * from './wearable-reading.parser';
 export * from './fhir-observation.parser';
 export * from './audit-trail';
 export * from './feature-windows';
+export * from './incremental-feature-windows';
 export * from './observation-ingest.service';
 export * from './observation-partitions.service';
 export * from './dead-letter';

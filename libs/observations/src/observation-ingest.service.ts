@@ -2,11 +2,11 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AlertsService } from '@clinloop/alerts';
 import type { AuditActor } from '@clinloop/audit';
 import { DEFAULT_RULES, type ClinicalRules } from '@clinloop/clinical';
-import { withTransaction } from '@clinloop/database';
+import { arrayLiteral, withTransaction } from '@clinloop/database';
 import type { DeviceKind } from '@clinloop/patients';
 import type { AuditTrail } from './audit-trail';
 import { ObservationErrorCode, type Rejection } from './errors';
-import { updateFeatureWindows } from './feature-windows';
+import { applyNewReadings, NO_UPDATE, type FeatureWindowUpdate } from './incremental-feature-windows';
 import { parseFhirObservation } from './fhir-observation.parser';
 import type { ReadingClaim, ValidReading } from './reading';
 import { ReadingAlerts } from './reading-alerts';
@@ -38,7 +38,7 @@ export interface IngestOutcome {
   readonly duplicates: number;
   /** Per input message, in order: null when accepted (stored or duplicate). */
   readonly rejections: readonly (Rejection | null)[];
-  readonly featureWindowsUpdated: number;
+  readonly featureWindows: FeatureWindowUpdate;
   readonly patientsQueuedForInference: number;
 }
 
@@ -65,6 +65,11 @@ interface InsertedRow {
   measured_at: Date;
   stored_at: Date;
   counts_toward_decisions: boolean;
+  sbp: number | null;
+  dbp: number | null;
+  /** The patient-local day and UTC offset of measured_at (patients.time_zone). */
+  local_day: string;
+  local_offset_minutes: number;
 }
 
 /**
@@ -146,7 +151,7 @@ export class ObservationIngestService {
         stored: [],
         duplicates: 0,
         rejections,
-        featureWindowsUpdated: 0,
+        featureWindows: NO_UPDATE,
         patientsQueuedForInference: 0,
       };
     }
@@ -172,12 +177,24 @@ export class ObservationIngestService {
       storedAt: new Date(row.stored_at),
       countsTowardDecisions: row.counts_toward_decisions,
     }));
-    if (stored.length === 0) return { stored, featureWindowsUpdated: 0, patientsQueuedForInference: 0 };
-    const featurePatients = [
-      ...new Set(stored.filter((row) => row.countsTowardDecisions).map((row) => row.patientId)),
-    ].sort();
-    const featureWindowsUpdated =
-      featurePatients.length > 0 ? await updateFeatureWindows(manager, featurePatients) : 0;
+    if (stored.length === 0) return { stored, featureWindows: NO_UPDATE, patientsQueuedForInference: 0 };
+    const decisionReadings = rows.flatMap((row) =>
+      row.counts_toward_decisions && row.sbp !== null && row.dbp !== null
+        ? [
+            {
+              id: row.id,
+              patientId: row.patient_id,
+              measuredAt: new Date(row.measured_at),
+              sbp: row.sbp,
+              dbp: row.dbp,
+              day: row.local_day,
+              utcOffsetMinutes: row.local_offset_minutes,
+            },
+          ]
+        : [],
+    );
+    const featurePatients = [...new Set(decisionReadings.map((reading) => reading.patientId))].sort();
+    const featureWindows = await applyNewReadings(manager, decisionReadings, this.rules);
     const patientsQueuedForInference =
       featurePatients.length > 0
         ? await enqueueForInference(manager, featurePatients, this.rules.enoughData.minValidCuffReadings)
@@ -202,7 +219,7 @@ export class ObservationIngestService {
         },
       },
     ]);
-    return { stored, featureWindowsUpdated, patientsQueuedForInference };
+    return { stored, featureWindows, patientsQueuedForInference };
   }
 }
 
@@ -272,15 +289,16 @@ export async function loadDevices(
 /**
  * One INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING for the whole batch: one
  * round trip, duplicates (earlier deliveries, or a FHIR and a native copy in the same batch) are
- * skipped by the unique key, and the patient-local days of the returned decision rows are marked
- * for the feature windows in the same statement.
+ * skipped by the unique key; each returned row comes with its day and UTC offset on the patient's
+ * calendar, for the feature windows.
  */
 async function insertReadings(
   manager: EntityManager,
   readings: readonly ValidReading[],
   deviceKinds: ReadonlyMap<string, DeviceKind>,
 ): Promise<InsertedRow[]> {
-  const column = <T>(pick: (reading: ValidReading) => T): T[] => readings.map(pick);
+  // Sent as array literals (one string per column): node-postgres' own array serialization showed in profiles.
+  const column = (pick: (reading: ValidReading) => string | number | boolean | null): string => arrayLiteral(readings.map(pick));
   return manager.query<InsertedRow[]>(
     `WITH inserted AS (
        INSERT INTO observations (patient_id, device_id, device_seq, measured_at, utc_offset_minutes, received_at, source, device_kind,
@@ -291,15 +309,11 @@ async function insertReadings(
                             $15::float8[], $16::text[], $17::text[], $18::boolean[], $19::boolean[])
        ON CONFLICT (device_id, device_seq, measured_at) DO NOTHING
        RETURNING id, patient_id, measured_at, stored_at, counts_toward_decisions, sbp, dbp
-     ), daily AS (
-       -- Marks the patient-local days that got decision readings; updateFeatureWindows recomputes them.
-       INSERT INTO observation_daily_aggregates AS a (patient_id, day, stale)
-       SELECT i.patient_id, (i.measured_at AT TIME ZONE coalesce(p.time_zone, 'UTC'))::date, true
-         FROM inserted i LEFT JOIN patients p ON p.id = i.patient_id
-        WHERE i.counts_toward_decisions GROUP BY 1, 2 ORDER BY 1, 2
-       ON CONFLICT (patient_id, day) DO UPDATE SET stale = true
      )
-     SELECT id, patient_id, measured_at, stored_at, counts_toward_decisions FROM inserted`,
+     SELECT i.id, i.patient_id, i.measured_at, i.stored_at, i.counts_toward_decisions, i.sbp, i.dbp,
+            (i.measured_at AT TIME ZONE z.tz)::date::text AS local_day,
+            extract(epoch FROM (i.measured_at AT TIME ZONE z.tz) - (i.measured_at AT TIME ZONE 'UTC'))::float8 / 60 AS local_offset_minutes
+       FROM inserted i LEFT JOIN patients p ON p.id = i.patient_id CROSS JOIN LATERAL (SELECT coalesce(p.time_zone, 'UTC') AS tz) z`,
     [
       column((r) => r.claim.patientId),
       column((r) => r.claim.deviceId),

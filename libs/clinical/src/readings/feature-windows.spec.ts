@@ -5,10 +5,15 @@ import {
   addDayToWindow,
   EMPTY_DAY,
   EMPTY_WINDOW,
+  extendDay,
+  extendsDay,
   featureWindowOf,
   featureWindowsFromDays,
   mergeWindowTotals,
+  removeDayFromWindow,
+  replaceDayInWindow,
   summarizeDay,
+  summarizeDayWithAnchor,
   type DailyBpTotals,
   type LocalBpReading,
 } from './feature-windows';
@@ -153,5 +158,78 @@ describe('feature windows from daily totals', () => {
       }
       expect(feature?.adherence).toBe(1);
     }
+  });
+});
+
+describe('extending a day with later readings', () => {
+  // Sessions open at 13:00Z (07:00 Chicago); the session window is 10 minutes, inclusive.
+  const morning = [local('2025-01-15T13:00:00Z', 150, 90), local('2025-01-15T13:02:00Z', 140, 86)];
+  it.each<[string, LocalBpReading[], LocalBpReading[], boolean]>([
+    ['an empty day takes anything', [], [local('2025-01-15T12:00:00Z', 130, 80)], true],
+    ['a reading after the last session window closed', morning, [local('2025-01-15T13:11:00Z', 130, 80)], true],
+    ['a reading at the window edge joins the session', morning, [local('2025-01-15T13:10:00Z', 130, 80)], false],
+    ['a reading inside the last session', morning, [local('2025-01-15T13:05:00Z', 130, 80)], false],
+    ['a reading before the day\'s sessions', morning, [local('2025-01-15T12:00:00Z', 130, 80)], false],
+    ['one early reading among later ones', morning, [local('2025-01-16T03:00:00Z', 130, 80), local('2025-01-15T13:09:00Z', 130, 80)], false],
+  ])('%s: extends = %s', (_name, stored, later, expected) => {
+    const day = summarizeDayWithAnchor(stored, rules);
+    expect(extendsDay({ sessions: day.totals.sessions, lastSessionStartedAt: day.lastSessionStartedAt }, later.map((reading) => ({ takenAt: reading.takenAt })), rules)).toBe(expected);
+    if (expected) {
+      // Extending gives what summarizing every reading of the day gives.
+      const extended = extendDay(day, summarizeDayWithAnchor(later, rules));
+      const whole = summarizeDayWithAnchor([...stored, ...later], rules);
+      expect(extended.lastSessionStartedAt).toEqual(whole.lastSessionStartedAt);
+      for (const key of Object.keys(whole.totals) as (keyof DailyBpTotals)[]) expect(extended.totals[key], key).toBeCloseTo(whole.totals[key], 9);
+    }
+  });
+
+  it('cannot extend a day with sessions whose last session start is unknown (stored before anchors were kept)', () => {
+    expect(extendsDay({ sessions: 2, lastSessionStartedAt: null }, [{ takenAt: new Date('2030-01-01T00:00:00Z') }], rules)).toBe(false);
+  });
+
+  it('anchors a day at the start of its last session', () => {
+    expect(summarizeDayWithAnchor([...morning, local('2025-01-16T03:00:00Z', 130, 80)], rules).lastSessionStartedAt).toEqual(new Date('2025-01-16T03:00:00Z'));
+    expect(summarizeDayWithAnchor([], rules).lastSessionStartedAt).toBeNull();
+  });
+});
+
+describe('swapping a changed day into a window', () => {
+  const before = day([150, 95], null);
+  const after = day([150, 95], [130, 80]);
+  const others = [
+    { index: -6, totals: day([140, 90], [138, 88]) },
+    { index: -4, totals: day(null, [128, 79]) },
+    { index: -1, totals: day([145, 91], [135, 84]) },
+  ];
+  const windowOf = (days: readonly { index: number; totals: DailyBpTotals }[]) =>
+    days.reduce((window, entry) => addDayToWindow(window, entry.totals, entry.index), EMPTY_WINDOW);
+
+  it.each<[string, DailyBpTotals, DailyBpTotals, number]>([
+    ['a day gains its evening session', before, after, -2],
+    ['a new day (empty before)', EMPTY_DAY, after, 0],
+    ['a day loses its sessions (empty after)', before, EMPTY_DAY, -3],
+    ['a day that did not change', after, after, -5],
+  ])('%s: the same statistics as the window built with the new day', (_name, old, changed, index) => {
+    const swapped = featureWindowOf(replaceDayInWindow(windowOf([...others, { index, totals: old }]), old, changed, index), 7, rules);
+    const built = featureWindowOf(windowOf([...others, { index, totals: changed }]), 7, rules);
+    expect(swapped.readings).toBe(built.readings);
+    expect(swapped.sessions).toBe(built.sessions);
+    expect(swapped.daysWithSessions).toBe(built.daysWithSessions);
+    expect(swapped.adherence).toBe(built.adherence);
+    expect(swapped.sessionMean?.sbp).toBeCloseTo(built.sessionMean?.sbp ?? Number.NaN, 9);
+    expect(swapped.sessionMeanSd?.dbp).toBeCloseTo(built.sessionMeanSd?.dbp ?? Number.NaN, 9);
+    expect(swapped.eveningMean?.sbp).toBeCloseTo(built.eveningMean?.sbp ?? Number.NaN, 9);
+    expect(swapped.slopePerWeek?.sbp).toBeCloseTo(built.slopePerWeek?.sbp ?? Number.NaN, 9);
+    expect(swapped.readingSd?.sbp).toBeCloseTo(built.readingSd?.sbp ?? Number.NaN, 9);
+  });
+
+  it('takes a day out exactly as it was added', () => {
+    const window = windowOf(others);
+    const removed = removeDayFromWindow(addDayToWindow(window, after, -2), after, -2);
+    expect(removed.daysWithSessions).toBe(window.daysWithSessions);
+    expect(removed.daysWithMorningAndEvening).toBe(window.daysWithMorningAndEvening);
+    expect(removed.dailyMeanSbp.n).toBe(window.dailyMeanSbp.n);
+    expect(removed.sessionSumSbp).toBeCloseTo(window.sessionSumSbp, 9);
+    expect(removed.dailyMeanDbp.sumXY).toBeCloseTo(window.dailyMeanDbp.sumXY, 9);
   });
 });

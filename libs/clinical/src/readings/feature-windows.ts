@@ -2,7 +2,8 @@ import { ClinicalRules } from '../rules';
 import { BloodPressure, HomeBpCategory } from '../vocabulary';
 import { classifyHomeMean } from './bp-category';
 import { isInHourRange, localHour } from './home-summary';
-import { addPoint, EMPTY_LINEAR_SUMS, LinearSums, sampleSdOfSums, slopeOfSums } from './linear-sums';
+import { addPoint, EMPTY_LINEAR_SUMS, LinearSums, removePoint, sampleSdOfSums, slopeOfSums } from './linear-sums';
+import { addMinutes } from '../time';
 import { BpReading } from './reading';
 import { groupIntoSessions } from './sessions';
 
@@ -65,10 +66,25 @@ export const EMPTY_DAY: DailyBpTotals = {
  * (entered in error, implausible, not a validated cuff) are left out, as in every summary.
  */
 export function summarizeDay(readings: readonly LocalBpReading[], rules: ClinicalRules): DailyBpTotals {
+  return summarizeDayWithAnchor(readings, rules).totals;
+}
+
+/**
+ * A day's sums and the instant its last session started: readings taken after that session's
+ * window closed cannot join any of the day's sessions, so they extend the day by their own sums
+ * (`extendsDay`) without reading the day again.
+ */
+export interface DaySummary {
+  readonly totals: DailyBpTotals;
+  /** Null for a day without sessions. */
+  readonly lastSessionStartedAt: Date | null;
+}
+
+export function summarizeDayWithAnchor(readings: readonly LocalBpReading[], rules: ClinicalRules): DaySummary {
   const offsets = new Map(readings.map((reading) => [reading.id, reading.utcOffsetMinutes]));
   const { sessions } = groupIntoSessions(readings, rules);
   const counted = new Set(sessions.flatMap((session) => session.readingIds));
-  // Plain accumulators (this runs for every stale day of every ingest batch); same additions in the
+  // Plain accumulators (this runs for every changed day of every ingest batch); same additions in the
   // same order as adding reading by reading, then session by session.
   const totals = { ...EMPTY_DAY };
   for (const reading of readings) {
@@ -79,6 +95,7 @@ export function summarizeDay(readings: readonly LocalBpReading[], rules: Clinica
     totals.sumSbpSquares += reading.sbp * reading.sbp;
     totals.sumDbpSquares += reading.dbp * reading.dbp;
   }
+  let lastSessionStartedAt: Date | null = null;
   for (const session of sessions) {
     const hour = localHour(session.startedAt, offsets.get(session.readingIds[0] ?? '') ?? 0);
     const morning = isInHourRange(hour, rules.homeSummary.morning);
@@ -94,8 +111,34 @@ export function summarizeDay(readings: readonly LocalBpReading[], rules: Clinica
     totals.eveningSessions += evening ? 1 : 0;
     totals.eveningSumSbp += evening ? session.meanSbp : 0;
     totals.eveningSumDbp += evening ? session.meanDbp : 0;
+    if (lastSessionStartedAt === null || session.startedAt > lastSessionStartedAt) lastSessionStartedAt = session.startedAt;
   }
-  return totals;
+  return { totals, lastSessionStartedAt };
+}
+
+/**
+ * Whether `later` readings extend a day by their own sums: every one is taken after the window of the
+ * day's last session closed (sessions are anchored on their first reading, so none of the day's
+ * sessions can take them, and they open sessions of their own). A day with sessions but no known
+ * anchor (stored before anchors were kept) must be summarized again from all its readings.
+ */
+export function extendsDay(
+  day: { readonly sessions: number; readonly lastSessionStartedAt: Date | null },
+  later: readonly { readonly takenAt: Date }[],
+  rules: ClinicalRules,
+): boolean {
+  if (day.sessions === 0) return true;
+  if (day.lastSessionStartedAt === null) return false;
+  const closes = addMinutes(day.lastSessionStartedAt, rules.sessions.windowMinutes).getTime();
+  return later.every((reading) => reading.takenAt.getTime() > closes);
+}
+
+/** A day extended by the summary of later readings (only where `extendsDay` holds). */
+export function extendDay(day: DaySummary, later: DaySummary): DaySummary {
+  return {
+    totals: addDailyTotals(day.totals, later.totals),
+    lastSessionStartedAt: later.lastSessionStartedAt ?? day.lastSessionStartedAt,
+  };
 }
 
 /** Two days' (or windows') sums added up, field by field. */
@@ -153,6 +196,59 @@ export function addDayToWindow(window: WindowTotals, day: DailyBpTotals, dayInde
     dailyMeanDbp: hasSessions
       ? addPoint(window.dailyMeanDbp, { x: dayIndex, y: day.sessionSumDbp / day.sessions })
       : window.dailyMeanDbp,
+  };
+}
+
+/** The inverse of `addDayToWindow`: takes out a day added earlier with the same `dayIndex`. */
+export function removeDayFromWindow(window: WindowTotals, day: DailyBpTotals, dayIndex: number): WindowTotals {
+  const hasSessions = day.sessions > 0;
+  const sums = subtractDailyTotals(window, day);
+  return {
+    ...sums,
+    daysWithSessions: window.daysWithSessions - (hasSessions ? 1 : 0),
+    daysWithMorningAndEvening:
+      window.daysWithMorningAndEvening - (day.morningSessions > 0 && day.eveningSessions > 0 ? 1 : 0),
+    dailyMeanSbp: hasSessions
+      ? removePoint(window.dailyMeanSbp, { x: dayIndex, y: day.sessionSumSbp / day.sessions })
+      : window.dailyMeanSbp,
+    dailyMeanDbp: hasSessions
+      ? removePoint(window.dailyMeanDbp, { x: dayIndex, y: day.sessionSumDbp / day.sessions })
+      : window.dailyMeanDbp,
+  };
+}
+
+/**
+ * A window whose day at `dayIndex` changed from `before` to `after` (an ingest batch extended it):
+ * the window is updated from the two versions of that day alone, never from its other days.
+ */
+export function replaceDayInWindow(
+  window: WindowTotals,
+  before: DailyBpTotals,
+  after: DailyBpTotals,
+  dayIndex: number,
+): WindowTotals {
+  return addDayToWindow(removeDayFromWindow(window, before, dayIndex), after, dayIndex);
+}
+
+/** `a` less `b`, field by field (written out: this runs for every changed day of every ingest batch). */
+function subtractDailyTotals(a: DailyBpTotals, b: DailyBpTotals): DailyBpTotals {
+  return {
+    readings: a.readings - b.readings,
+    sumSbp: a.sumSbp - b.sumSbp,
+    sumDbp: a.sumDbp - b.sumDbp,
+    sumSbpSquares: a.sumSbpSquares - b.sumSbpSquares,
+    sumDbpSquares: a.sumDbpSquares - b.sumDbpSquares,
+    sessions: a.sessions - b.sessions,
+    sessionSumSbp: a.sessionSumSbp - b.sessionSumSbp,
+    sessionSumDbp: a.sessionSumDbp - b.sessionSumDbp,
+    sessionSumSbpSquares: a.sessionSumSbpSquares - b.sessionSumSbpSquares,
+    sessionSumDbpSquares: a.sessionSumDbpSquares - b.sessionSumDbpSquares,
+    morningSessions: a.morningSessions - b.morningSessions,
+    morningSumSbp: a.morningSumSbp - b.morningSumSbp,
+    morningSumDbp: a.morningSumDbp - b.morningSumDbp,
+    eveningSessions: a.eveningSessions - b.eveningSessions,
+    eveningSumSbp: a.eveningSumSbp - b.eveningSumSbp,
+    eveningSumDbp: a.eveningSumDbp - b.eveningSumDbp,
   };
 }
 

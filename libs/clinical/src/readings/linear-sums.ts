@@ -23,6 +23,17 @@ export function addPoint(sums: LinearSums, point: { readonly x: number; readonly
   };
 }
 
+/** The inverse of `addPoint`: takes a point added earlier out again (a day whose mean changed). */
+export function removePoint(sums: LinearSums, point: { readonly x: number; readonly y: number }): LinearSums {
+  return {
+    n: sums.n - 1,
+    sumX: sums.sumX - point.x,
+    sumY: sums.sumY - point.y,
+    sumXX: sums.sumXX - point.x * point.x,
+    sumXY: sums.sumXY - point.x * point.y,
+  };
+}
+
 /** Least-squares slope of y over x; null below 2 distinct x. */
 export function slopeOfSums(sums: LinearSums): number | null {
   if (sums.n < 2) return null;

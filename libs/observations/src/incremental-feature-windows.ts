@@ -1,0 +1,190 @@
+import { EntityManager } from 'typeorm';
+import { arrayLiteral } from '@clinloop/database';
+import {
+  EMPTY_DAY,
+  EMPTY_WINDOW,
+  extendDay,
+  extendsDay,
+  replaceDayInWindow,
+  summarizeDayWithAnchor,
+  type ClinicalRules,
+  type DailyBpTotals,
+  type DaySummary,
+  type LocalBpReading,
+  type WindowTotals,
+} from '@clinloop/clinical';
+import {
+  DAILY_COLUMNS,
+  FEATURE_WINDOW_DAYS,
+  lockFeatureWindows,
+  markDaysStale,
+  readDayReadings,
+  updateFeatureWindows,
+  writeDayRows,
+  writeWindowRows,
+  type FeatureWindowDays,
+  type StoredDay,
+  type WindowRow,
+} from './feature-windows';
+
+/** A decision reading an ingest batch just inserted, with its day and UTC offset on the patient's calendar. */
+export interface NewDecisionReading {
+  readonly id: string;
+  readonly patientId: string;
+  readonly measuredAt: Date;
+  readonly sbp: number;
+  readonly dbp: number;
+  /** YYYY-MM-DD on the patient's calendar. */
+  readonly day: string;
+  readonly utcOffsetMinutes: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** What an update did: how many window rows it wrote, and how much of that took the long way. */
+export interface FeatureWindowUpdate {
+  readonly windowsWritten: number;
+  /** Patients whose days were summed anew (new local day, another calendar, no stored sums yet). */
+  readonly patientsSummedAnew: number;
+  /** Days summarized again from all their readings (a reading arrived inside or before a stored session). */
+  readonly daysSummarizedAgain: number;
+}
+
+export const NO_UPDATE: FeatureWindowUpdate = { windowsWritten: 0, patientsSummedAnew: 0, daysSummarizedAgain: 0 };
+
+/**
+ * Brings the feature windows of the patients in an ingest batch up to date from the batch's new
+ * decision readings alone, in the batch's transaction:
+ *
+ * - a changed day is extended by the new readings' own sums when they all come after the window of
+ *   the day's last session (the usual case: a device uploads in order), else summarized again from
+ *   its readings;
+ * - each window row keeps the sums of its parts (days 0-6, 7-13, 14-29 ago), so a changed day is
+ *   swapped into its part (old day out, new day in) and the statistics follow from the sums. Nothing
+ *   else of the patient's history is read.
+ *
+ * Patients whose row was cut on another day or calendar, or was stored before the parts' sums were
+ * kept, go through `updateFeatureWindows` (sums their days anew), once a day at most each.
+ */
+export async function applyNewReadings(
+  manager: EntityManager,
+  readings: readonly NewDecisionReading[],
+  rules: ClinicalRules,
+): Promise<FeatureWindowUpdate> {
+  if (readings.length === 0) return NO_UPDATE;
+  const byPatient = groupBy(readings, (reading) => reading.patientId);
+  const locked = await lockFeatureWindows(manager, [...byPatient.keys()]);
+  const incremental = new Map(
+    locked.flatMap((row) => (row.current && row.parts !== null ? [[row.patientId, { ...row, parts: row.parts }] as const] : [])),
+  );
+  const resummed = [...byPatient.keys()].filter((patientId) => !incremental.has(patientId));
+  let written = 0;
+  if (resummed.length > 0) {
+    await markDaysStale(
+      manager,
+      resummed.flatMap((patientId) => byPatient.get(patientId) ?? []),
+    );
+    written += await updateFeatureWindows(manager, resummed, { rules });
+  }
+  if (incremental.size === 0) return { windowsWritten: written, patientsSummedAnew: resummed.length, daysSummarizedAgain: 0 };
+
+  const changed = readings.filter((reading) => incremental.has(reading.patientId));
+  const byDay = groupBy(changed, (reading) => `${reading.patientId}/${reading.day}`);
+  const stored = await readDays(manager, [...byDay.values()].map((dayReadings) => dayReadings[0] as NewDecisionReading));
+  const days: { key: string; patientId: string; day: string; before: DaySummary; after: DaySummary }[] = [];
+  const resummarize: { patientId: string; day: string }[] = [];
+  for (const [key, dayReadings] of byDay) {
+    const first = dayReadings[0] as NewDecisionReading;
+    const before = stored.get(key);
+    const beforeSummary = before ?? { totals: EMPTY_DAY, lastSessionStartedAt: null, stale: false };
+    const later = dayReadings.map(toLocalReading);
+    if (!beforeSummary.stale && extendsDay({ sessions: beforeSummary.totals.sessions, lastSessionStartedAt: beforeSummary.lastSessionStartedAt }, later, rules)) {
+      days.push({ key, patientId: first.patientId, day: first.day, before: beforeSummary, after: extendDay(beforeSummary, summarizeDayWithAnchor(later, rules)) });
+    } else {
+      resummarize.push({ patientId: first.patientId, day: first.day });
+    }
+  }
+  if (resummarize.length > 0) {
+    const dayReadings = await readDayReadings(manager, resummarize);
+    for (const { patientId, day } of resummarize) {
+      const key = `${patientId}/${day}`;
+      const before = stored.get(key) ?? { totals: EMPTY_DAY, lastSessionStartedAt: null, stale: false };
+      days.push({ key, patientId, day, before, after: summarizeDayWithAnchor(dayReadings.get(key) ?? [], rules) });
+    }
+  }
+  await writeDayRows(
+    manager,
+    days.map((entry): StoredDay => ({ patientId: entry.patientId, day: entry.day, summary: entry.after })),
+  );
+
+  const changedByPatient = groupBy(days, (entry) => entry.patientId);
+  const windowRows: WindowRow[] = [];
+  for (const [patientId, row] of incremental) {
+    const parts = new Map(row.parts);
+    const today = Date.parse(`${row.asOfDay}T00:00:00Z`);
+    for (const entry of changedByPatient.get(patientId) ?? []) {
+      const x = Math.round((Date.parse(`${entry.day}T00:00:00Z`) - today) / DAY_MS);
+      const part = partOf(-x);
+      // Days after today (clock skew at midnight) or before the longest window are in no window yet.
+      if (part === null) continue;
+      parts.set(part, replaceDayInWindow(parts.get(part) ?? EMPTY_WINDOW, entry.before.totals, entry.after.totals, x));
+    }
+    windowRows.push({ patientId, timeZone: row.timeZone, today: row.asOfDay, parts: parts });
+  }
+  written += await writeWindowRows(manager, windowRows, rules);
+  return { windowsWritten: written, patientsSummedAnew: resummed.length, daysSummarizedAgain: resummarize.length };
+}
+
+/** The part (the shortest window) a day `daysAgo` before today belongs to, or null outside every window. */
+function partOf(daysAgo: number): FeatureWindowDays | null {
+  if (daysAgo < 0) return null;
+  return FEATURE_WINDOW_DAYS.find((days) => daysAgo < days) ?? null;
+}
+
+interface StoredDaySummary extends DaySummary {
+  readonly stale: boolean;
+}
+
+/** The stored sums of the given patients' days (key `patient/day`); missing days are not in the map. */
+async function readDays(manager: EntityManager, days: readonly NewDecisionReading[]): Promise<Map<string, StoredDaySummary>> {
+  const rows = await manager.query<(Record<string, number> & { patient_id: string; day: string; stale: boolean; last_session_started_at: Date | null })[]>(
+    `SELECT a.patient_id, a.day::text AS day, a.stale, a.last_session_started_at, ${DAILY_COLUMNS.map(([, column]) => `a.${column}`).join(', ')}
+       FROM observation_daily_aggregates a
+       JOIN unnest($1::uuid[], $2::date[]) AS t(patient_id, day) ON a.patient_id = t.patient_id AND a.day = t.day`,
+    [arrayLiteral(days.map((day) => day.patientId)), arrayLiteral(days.map((day) => day.day))],
+  );
+  return new Map(
+    rows.map((row) => [
+      `${row.patient_id}/${row.day}`,
+      {
+        stale: row.stale,
+        lastSessionStartedAt: row.last_session_started_at === null ? null : new Date(row.last_session_started_at),
+        totals: Object.fromEntries(DAILY_COLUMNS.map(([key, column]) => [key, Number(row[column])])) as unknown as DailyBpTotals,
+      },
+    ]),
+  );
+}
+
+function toLocalReading(reading: NewDecisionReading): LocalBpReading {
+  return {
+    id: reading.id,
+    patientId: reading.patientId,
+    takenAt: reading.measuredAt,
+    sbp: reading.sbp,
+    dbp: reading.dbp,
+    // Stored decision readings came from validated upper-arm cuffs.
+    device: { kind: 'UPPER_ARM_CUFF', validated: true },
+    utcOffsetMinutes: reading.utcOffsetMinutes,
+  };
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
