@@ -11,7 +11,6 @@ import {
   type DailyBpTotals,
   type DaySummary,
   type LocalBpReading,
-  type WindowTotals,
 } from '@clinloop/clinical';
 import {
   DAILY_COLUMNS,
