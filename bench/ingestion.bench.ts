@@ -11,7 +11,8 @@
  *    `COPY ... FROM '<file>'` into an identical table with identical partitions and indexes.
  *    Goal: ingestion >= 40% of the COPY rate.
  * 3. Latency: readings stamped with the current time are produced at half the measured maximum rate
- *    for LATENCY_SECONDS; p50/p99 of stored_at - measured_at. Goal: p99 < 1 s.
+ *    for LATENCY_SECONDS; p50/p99 of commit time - measured_at (the commit time of each
+ *    row's transaction, track_commit_timestamp; stored_at, the earlier insert time, on a shared server). Goal: p99 < 1 s.
  *
  * PostgreSQL: a server of its own with production-like settings (bench/support/bench-postgres.ts), or
  * with INGEST_BENCH_SERVER=shared DATABASE_URL (superuser), else the local server on 5432, else embedded. Kafka:
@@ -387,19 +388,25 @@ export default async function run(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 250));
     await latencyConsumer.stop();
     const latencyProfile = await latencyProfiler.finish();
+    // Stored = committed (visible to readers): the commit time of the row's transaction where the server
+    // keeps it (track_commit_timestamp, the bench's own server), else stored_at (the row's insert, earlier).
+    const [{ commitTimes } = { commitTimes: false }] = await owner.query<{ commitTimes: boolean }[]>(
+      `SELECT current_setting('track_commit_timestamp') = 'on' AS "commitTimes"`,
+    );
+    const storedAt = commitTimes ? 'pg_xact_commit_timestamp(xmin)' : 'stored_at';
     const [latency] = await owner.query<{ p50: number; p99: number; max: number }[]>(
       `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max
-         FROM (SELECT (extract(epoch FROM stored_at - measured_at) * 1000)::float8 AS ms FROM observations WHERE device_seq >= 10000000) t`,
+         FROM (SELECT (extract(epoch FROM ${storedAt} - measured_at) * 1000)::float8 AS ms FROM observations WHERE device_seq >= 10000000) t`,
     );
     log(
-      `latency measured-at -> stored at ${Math.round(achieved)} readings/s (target ${latencyRate}, half of max) for ${LATENCY_SECONDS} s: ` +
+      `latency measured-at -> ${commitTimes ? 'committed' : 'stored_at (insert time, before commit)'} at ${Math.round(achieved)} readings/s (target ${latencyRate}, half of max) for ${LATENCY_SECONDS} s: ` +
         `p50 ${latency?.p50.toFixed(0) ?? '?'} ms, p99 ${latency?.p99.toFixed(0) ?? '?'} ms, max ${latency?.max.toFixed(0) ?? '?'} ms (goal p99 < 1000 ms)`,
     );
     for (const line of formatProfile('latency run', latencyProfile)) log(line);
     const worstSeconds = await owner.query<{ second: number; readings: number; p99: number; max: number }[]>(
       `SELECT extract(epoch FROM date_trunc('second', measured_at) - $1::timestamptz)::int AS second, count(*)::int AS readings,
               percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max
-         FROM (SELECT measured_at, (extract(epoch FROM stored_at - measured_at) * 1000)::float8 AS ms FROM observations WHERE device_seq >= 10000000) t
+         FROM (SELECT measured_at, (extract(epoch FROM ${storedAt} - measured_at) * 1000)::float8 AS ms FROM observations WHERE device_seq >= 10000000) t
         GROUP BY 1 ORDER BY p99 DESC LIMIT 5`,
       [new Date(latencyStart).toISOString()],
     );

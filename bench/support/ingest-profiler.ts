@@ -140,8 +140,9 @@ export class IngestProfiler {
     values.push(time);
     this.statements.set(stage, values);
     const firstParameter: unknown = Array.isArray(parameters) ? parameters[0] : undefined;
-    if (stage === 'insert + daily sums' && Array.isArray(firstParameter))
-      this.insertSizes.push(firstParameter.length);
+    // The insert's columns go as array literals ('{uuid,uuid,...}'): its elements are counted by commas.
+    if (stage === 'insert' && typeof firstParameter === 'string' && firstParameter.length > 2)
+      this.insertSizes.push(firstParameter.split(',').length);
     if (!queryRunner) return;
     const now = performance.now();
     // TypeORM reports statements of 0 ms to nobody, so a transaction starts at its first reported one.

@@ -142,18 +142,21 @@ describe('feature windows updated incrementally by ingest batches (real PostgreS
     // Later days in order (each part of the windows: 14-29, 7-13, 0-6 days ago), one batch at a time.
     for (const days of [[13, 12], [8, 7], [6, 5, 4], [2, 1]]) {
       const outcome = await ingest(sessions(days));
-      expect(outcome.featureWindows).toEqual({ windowsWritten: 1, patientsSummedAnew: 0, daysSummarizedAgain: 0 });
+      expect(outcome.featureWindows).toEqual({ windowsWritten: 1, patientsSummedAnew: 0, daysReread: 0 });
       await expectWindowsMatchEveryStoredReading();
     }
   });
 
-  it('summarizes a day again when a reading lands inside or before its stored sessions', async () => {
-    // 07:05 joins the morning session of 5 days ago (07:00 + 10 min); 12:00 two days ago comes before its evening session.
+  it('summarizes a day (or its last session) again when a reading lands inside or before its stored sessions', async () => {
+    // 07:05 joins the morning session of 5 days ago (07:00 + 10 min), before its evening one: the whole day;
+    // 12:00 two days ago comes before its evening session: the whole day; 20:05 four days ago joins the
+    // evening session, the last one: that session alone.
     const outcome = await ingest([
       { at: tokyoAt(5, 7, 5), sbp: 160, dbp: 99 },
       { at: tokyoAt(2, 12, 0), sbp: 131, dbp: 84 },
+      { at: tokyoAt(4, 20, 5), sbp: 142, dbp: 91 },
     ]);
-    expect(outcome.featureWindows).toEqual({ windowsWritten: 1, patientsSummedAnew: 0, daysSummarizedAgain: 2 });
+    expect(outcome.featureWindows).toEqual({ windowsWritten: 1, patientsSummedAnew: 0, daysReread: 3 });
     await expectWindowsMatchEveryStoredReading();
   });
 
@@ -169,7 +172,7 @@ describe('feature windows updated incrementally by ingest batches (real PostgreS
     await expectWindowsMatchEveryStoredReading(excluded);
 
     const outcome = await ingest([{ at: tokyoAt(1, 22, 30), sbp: 125, dbp: 80 }]);
-    expect(outcome.featureWindows).toEqual({ windowsWritten: 1, patientsSummedAnew: 0, daysSummarizedAgain: 0 });
+    expect(outcome.featureWindows).toEqual({ windowsWritten: 1, patientsSummedAnew: 0, daysReread: 0 });
     await expectWindowsMatchEveryStoredReading(excluded);
   });
 
@@ -177,7 +180,7 @@ describe('feature windows updated incrementally by ingest batches (real PostgreS
     await database.dataSource.query('UPDATE observation_daily_aggregates SET last_session_started_at = NULL WHERE patient_id = $1', [patient.patientId]);
     const summedAnew = await ingest([{ at: tokyoAt(1, 23, 0), sbp: 127, dbp: 81 }]);
     // A day with sessions but no anchor is summarized again; a later batch extends it again.
-    expect(summedAnew.featureWindows).toEqual({ windowsWritten: 1, patientsSummedAnew: 0, daysSummarizedAgain: 1 });
+    expect(summedAnew.featureWindows).toEqual({ windowsWritten: 1, patientsSummedAnew: 0, daysReread: 1 });
 
     await database.dataSource.query('UPDATE patient_feature_windows SET window_totals = NULL WHERE patient_id = $1', [patient.patientId]);
     const rebuilt = await ingest([{ at: tokyoAt(1, 23, 30), sbp: 129, dbp: 82 }]);

@@ -18,6 +18,8 @@ export interface EmbeddedPostgresOptions {
   readonly port: number;
   readonly database: string;
   readonly log: (message: string) => void;
+  /** Server settings given at start (`-c name=value` pairs), for those that need a restart to change. */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 const USER = 'clinloop';
@@ -52,6 +54,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: true,
     createPostgresUser: runningAsRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     onLog: (message: string) => {
       options.log(message.trim());
     },

@@ -172,7 +172,7 @@ async function recomputeStaleDays(
 ): Promise<void> {
   const days = await queryDayReadings(
     manager,
-    `SELECT a.patient_id, a.day FROM observation_daily_aggregates a WHERE a.patient_id = ANY($1::uuid[]) AND a.stale`,
+    `SELECT a.patient_id, a.day, NULL::timestamptz AS from_at FROM observation_daily_aggregates a WHERE a.patient_id = ANY($1::uuid[]) AND a.stale`,
     [patientIds],
   );
   await writeDayRows(
@@ -181,20 +181,27 @@ async function recomputeStaleDays(
   );
 }
 
-/** The decision readings of the given patients' days (key `patient/day`; a day without any is there, empty). */
+/**
+ * The decision readings of the given patients' days (key `patient/day`; a day without any is there,
+ * empty), each from `from` on when given (the start of the day's last session, for a tail).
+ */
 export async function readDayReadings(
   manager: EntityManager,
-  days: readonly { readonly patientId: string; readonly day: string }[],
+  days: readonly { readonly patientId: string; readonly day: string; readonly from?: Date | null }[],
 ): Promise<Map<string, LocalBpReading[]>> {
   const read = await queryDayReadings(
     manager,
-    `SELECT DISTINCT t.patient_id, t.day FROM unnest($1::uuid[], $2::date[]) AS t(patient_id, day)`,
-    [days.map((day) => day.patientId), days.map((day) => day.day)],
+    `SELECT t.patient_id, t.day, t.from_at FROM unnest($1::uuid[], $2::date[], $3::timestamptz[]) AS t(patient_id, day, from_at)`,
+    [
+      arrayLiteral(days.map((day) => day.patientId)),
+      arrayLiteral(days.map((day) => day.day)),
+      arrayLiteral(days.map((day) => day.from?.toISOString() ?? null)),
+    ],
   );
   return new Map([...read.entries()].map(([key, entry]) => [key, entry.readings]));
 }
 
-/** Runs the day-readings query over the (patient_id, day) rows `daysSql` selects. */
+/** Runs the day-readings query over the (patient_id, day, from_at) rows `daysSql` selects. */
 async function queryDayReadings(
   manager: EntityManager,
   daysSql: string,
@@ -202,7 +209,7 @@ async function queryDayReadings(
 ): Promise<Map<string, { patientId: string; day: string; readings: LocalBpReading[] }>> {
   const rows = await manager.query<StaleDayReading[]>(
     `WITH days AS (
-       SELECT d.patient_id, d.day, coalesce(p.time_zone, 'UTC') AS tz
+       SELECT d.patient_id, d.day, d.from_at, coalesce(p.time_zone, 'UTC') AS tz
          FROM (${daysSql}) d LEFT JOIN patients p ON p.id = d.patient_id
      )
      SELECT s.patient_id, s.day::text AS day, o.id, o.measured_at, o.sbp, o.dbp,
@@ -213,7 +220,7 @@ async function queryDayReadings(
        LEFT JOIN LATERAL (
          SELECT o.id, o.measured_at, o.sbp, o.dbp FROM observations o
           WHERE o.patient_id = s.patient_id
-            AND o.measured_at >= (s.day::timestamp AT TIME ZONE s.tz) AND o.measured_at < ((s.day + 1)::timestamp AT TIME ZONE s.tz)
+            AND o.measured_at >= greatest(s.day::timestamp AT TIME ZONE s.tz, s.from_at) AND o.measured_at < ((s.day + 1)::timestamp AT TIME ZONE s.tz)
             AND o.counts_toward_decisions AND o.sbp IS NOT NULL AND o.dbp IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM observation_corrections c WHERE c.observation_id = o.id AND c.kind = 'entered_in_error')
          OFFSET 0

@@ -4,7 +4,8 @@ import {
   EMPTY_DAY,
   EMPTY_WINDOW,
   extendDay,
-  extendsDay,
+  howToUpdateDay,
+  replaceLastSession,
   replaceDayInWindow,
   summarizeDayWithAnchor,
   type ClinicalRules,
@@ -45,19 +46,19 @@ export interface FeatureWindowUpdate {
   readonly windowsWritten: number;
   /** Patients whose days were summed anew (new local day, another calendar, no stored sums yet). */
   readonly patientsSummedAnew: number;
-  /** Days summarized again from all their readings (a reading arrived inside or before a stored session). */
-  readonly daysSummarizedAgain: number;
+  /** Days whose readings were read again: from their last session's start, or all (a reading arrived inside or before a stored session). */
+  readonly daysReread: number;
 }
 
-export const NO_UPDATE: FeatureWindowUpdate = { windowsWritten: 0, patientsSummedAnew: 0, daysSummarizedAgain: 0 };
+export const NO_UPDATE: FeatureWindowUpdate = { windowsWritten: 0, patientsSummedAnew: 0, daysReread: 0 };
 
 /**
  * Brings the feature windows of the patients in an ingest batch up to date from the batch's new
  * decision readings alone, in the batch's transaction:
  *
  * - a changed day is extended by the new readings' own sums when they all come after the window of
- *   the day's last session (the usual case: a device uploads in order), else summarized again from
- *   its readings;
+ *   the day's last session (a device uploading in order), its last session is summarized again when
+ *   they join it, and the whole day only when one lands before it (`howToUpdateDay`);
  * - each window row keeps the sums of its parts (days 0-6, 7-13, 14-29 ago), so a changed day is
  *   swapped into its part (old day out, new day in) and the statistics follow from the sums. Nothing
  *   else of the patient's history is read.
@@ -85,30 +86,45 @@ export async function applyNewReadings(
     );
     written += await updateFeatureWindows(manager, resummed, { rules });
   }
-  if (incremental.size === 0) return { windowsWritten: written, patientsSummedAnew: resummed.length, daysSummarizedAgain: 0 };
+  if (incremental.size === 0) return { windowsWritten: written, patientsSummedAnew: resummed.length, daysReread: 0 };
 
   const changed = readings.filter((reading) => incremental.has(reading.patientId));
   const byDay = groupBy(changed, (reading) => `${reading.patientId}/${reading.day}`);
   const stored = await readDays(manager, [...byDay.values()].map((dayReadings) => dayReadings[0] as NewDecisionReading));
   const days: { key: string; patientId: string; day: string; before: DaySummary; after: DaySummary }[] = [];
-  const resummarize: { patientId: string; day: string }[] = [];
+  const reread: { key: string; patientId: string; day: string; from: Date | null; before: DaySummary; newIds: Set<string> }[] = [];
   for (const [key, dayReadings] of byDay) {
     const first = dayReadings[0] as NewDecisionReading;
-    const before = stored.get(key);
-    const beforeSummary = before ?? { totals: EMPTY_DAY, lastSessionStartedAt: null, stale: false };
+    const before = stored.get(key) ?? { totals: EMPTY_DAY, lastSessionStartedAt: null, stale: false };
     const later = dayReadings.map(toLocalReading);
-    if (!beforeSummary.stale && extendsDay({ sessions: beforeSummary.totals.sessions, lastSessionStartedAt: beforeSummary.lastSessionStartedAt }, later, rules)) {
-      days.push({ key, patientId: first.patientId, day: first.day, before: beforeSummary, after: extendDay(beforeSummary, summarizeDayWithAnchor(later, rules)) });
+    const update = before.stale ? 'REDO_DAY' : howToUpdateDay({ sessions: before.totals.sessions, lastSessionStartedAt: before.lastSessionStartedAt }, later, rules);
+    if (update === 'EXTEND') {
+      days.push({ key, patientId: first.patientId, day: first.day, before, after: extendDay(before, summarizeDayWithAnchor(later, rules)) });
     } else {
-      resummarize.push({ patientId: first.patientId, day: first.day });
+      reread.push({
+        key,
+        patientId: first.patientId,
+        day: first.day,
+        from: update === 'REDO_LAST_SESSION' ? before.lastSessionStartedAt : null,
+        before,
+        newIds: new Set(dayReadings.map((reading) => reading.id)),
+      });
     }
   }
-  if (resummarize.length > 0) {
-    const dayReadings = await readDayReadings(manager, resummarize);
-    for (const { patientId, day } of resummarize) {
-      const key = `${patientId}/${day}`;
-      const before = stored.get(key) ?? { totals: EMPTY_DAY, lastSessionStartedAt: null, stale: false };
-      days.push({ key, patientId, day, before, after: summarizeDayWithAnchor(dayReadings.get(key) ?? [], rules) });
+  if (reread.length > 0) {
+    const readingsOf = await readDayReadings(manager, reread);
+    for (const entry of reread) {
+      const readings = readingsOf.get(entry.key) ?? [];
+      const after =
+        entry.from === null
+          ? summarizeDayWithAnchor(readings, rules)
+          : replaceLastSession(
+              entry.before,
+              // The last session as it was: the readings from its start that were there before this batch.
+              summarizeDayWithAnchor(readings.filter((reading) => !entry.newIds.has(reading.id)), rules),
+              summarizeDayWithAnchor(readings, rules),
+            );
+      days.push({ key: entry.key, patientId: entry.patientId, day: entry.day, before: entry.before, after });
     }
   }
   await writeDayRows(
@@ -131,7 +147,7 @@ export async function applyNewReadings(
     windowRows.push({ patientId, timeZone: row.timeZone, today: row.asOfDay, parts: parts });
   }
   written += await writeWindowRows(manager, windowRows, rules);
-  return { windowsWritten: written, patientsSummedAnew: resummed.length, daysSummarizedAgain: resummarize.length };
+  return { windowsWritten: written, patientsSummedAnew: resummed.length, daysReread: reread.length };
 }
 
 /** The part (the shortest window) a day `daysAgo` before today belongs to, or null outside every window. */

@@ -6,7 +6,9 @@ import {
   EMPTY_DAY,
   EMPTY_WINDOW,
   extendDay,
-  extendsDay,
+  howToUpdateDay,
+  replaceLastSession,
+  type DayUpdate,
   featureWindowOf,
   featureWindowsFromDays,
   mergeWindowTotals,
@@ -161,34 +163,42 @@ describe('feature windows from daily totals', () => {
   });
 });
 
-describe('extending a day with later readings', () => {
+describe('updating a stored day with later readings', () => {
   // Sessions open at 13:00Z (07:00 Chicago); the session window is 10 minutes, inclusive.
   const morning = [local('2025-01-15T13:00:00Z', 150, 90), local('2025-01-15T13:02:00Z', 140, 86)];
-  it.each<[string, LocalBpReading[], LocalBpReading[], boolean]>([
-    ['an empty day takes anything', [], [local('2025-01-15T12:00:00Z', 130, 80)], true],
-    ['a reading after the last session window closed', morning, [local('2025-01-15T13:11:00Z', 130, 80)], true],
-    ['a reading at the window edge joins the session', morning, [local('2025-01-15T13:10:00Z', 130, 80)], false],
-    ['a reading inside the last session', morning, [local('2025-01-15T13:05:00Z', 130, 80)], false],
-    ['a reading before the day\'s sessions', morning, [local('2025-01-15T12:00:00Z', 130, 80)], false],
-    ['one early reading among later ones', morning, [local('2025-01-16T03:00:00Z', 130, 80), local('2025-01-15T13:09:00Z', 130, 80)], false],
-  ])('%s: extends = %s', (_name, stored, later, expected) => {
+  const evening = [local('2025-01-16T02:00:00Z', 132, 84)];
+  it.each<[string, LocalBpReading[], LocalBpReading[], DayUpdate]>([
+    ['an empty day takes anything', [], [local('2025-01-15T12:00:00Z', 130, 80)], 'EXTEND'],
+    ['a reading after the last session window closed', morning, [local('2025-01-15T13:11:00Z', 130, 80)], 'EXTEND'],
+    ['a reading at the window edge joins the last session', morning, [local('2025-01-15T13:10:00Z', 130, 80)], 'REDO_LAST_SESSION'],
+    ['a reading inside the last session', morning, [local('2025-01-15T13:05:00Z', 130, 80)], 'REDO_LAST_SESSION'],
+    ['a reading at the last session\'s start', [...morning, ...evening], [local('2025-01-16T02:00:00Z', 128, 80)], 'REDO_LAST_SESSION'],
+    ['one joins the last session, one opens a new one', morning, [local('2025-01-15T13:04:00Z', 130, 80), local('2025-01-15T18:00:00Z', 126, 79)], 'REDO_LAST_SESSION'],
+    ['a reading before the last session started', [...morning, ...evening], [local('2025-01-15T13:05:00Z', 130, 80)], 'REDO_DAY'],
+    ['a reading before the day\'s sessions', morning, [local('2025-01-15T12:00:00Z', 130, 80)], 'REDO_DAY'],
+  ])('%s: %s', (_name, stored, later, expected) => {
     const day = summarizeDayWithAnchor(stored, rules);
-    expect(extendsDay({ sessions: day.totals.sessions, lastSessionStartedAt: day.lastSessionStartedAt }, later.map((reading) => ({ takenAt: reading.takenAt })), rules)).toBe(expected);
-    if (expected) {
-      // Extending gives what summarizing every reading of the day gives.
-      const extended = extendDay(day, summarizeDayWithAnchor(later, rules));
-      const whole = summarizeDayWithAnchor([...stored, ...later], rules);
-      expect(extended.lastSessionStartedAt).toEqual(whole.lastSessionStartedAt);
-      for (const key of Object.keys(whole.totals) as (keyof DailyBpTotals)[]) expect(extended.totals[key], key).toBeCloseTo(whole.totals[key], 9);
-    }
+    expect(howToUpdateDay({ sessions: day.totals.sessions, lastSessionStartedAt: day.lastSessionStartedAt }, later.map((reading) => ({ takenAt: reading.takenAt })), rules)).toBe(expected);
+    // Each cheap way gives what summarizing every reading of the day gives.
+    const whole = summarizeDayWithAnchor([...stored, ...later], rules);
+    const anchor = day.lastSessionStartedAt?.getTime() ?? Number.NEGATIVE_INFINITY;
+    const fromAnchor = (readings: LocalBpReading[]) => readings.filter((reading) => reading.takenAt.getTime() >= anchor);
+    const updated =
+      expected === 'EXTEND'
+        ? extendDay(day, summarizeDayWithAnchor(later, rules))
+        : expected === 'REDO_LAST_SESSION'
+          ? replaceLastSession(day, summarizeDayWithAnchor(fromAnchor(stored), rules), summarizeDayWithAnchor(fromAnchor([...stored, ...later]), rules))
+          : whole;
+    expect(updated.lastSessionStartedAt).toEqual(whole.lastSessionStartedAt);
+    for (const key of Object.keys(whole.totals) as (keyof DailyBpTotals)[]) expect(updated.totals[key], key).toBeCloseTo(whole.totals[key], 9);
   });
 
-  it('cannot extend a day with sessions whose last session start is unknown (stored before anchors were kept)', () => {
-    expect(extendsDay({ sessions: 2, lastSessionStartedAt: null }, [{ takenAt: new Date('2030-01-01T00:00:00Z') }], rules)).toBe(false);
+  it('reads the whole day again when it has sessions but no known anchor (stored before anchors were kept)', () => {
+    expect(howToUpdateDay({ sessions: 2, lastSessionStartedAt: null }, [{ takenAt: new Date('2030-01-01T00:00:00Z') }], rules)).toBe('REDO_DAY');
   });
 
   it('anchors a day at the start of its last session', () => {
-    expect(summarizeDayWithAnchor([...morning, local('2025-01-16T03:00:00Z', 130, 80)], rules).lastSessionStartedAt).toEqual(new Date('2025-01-16T03:00:00Z'));
+    expect(summarizeDayWithAnchor([...morning, ...evening], rules).lastSessionStartedAt).toEqual(new Date('2025-01-16T02:00:00Z'));
     expect(summarizeDayWithAnchor([], rules).lastSessionStartedAt).toBeNull();
   });
 });

@@ -117,27 +117,47 @@ export function summarizeDayWithAnchor(readings: readonly LocalBpReading[], rule
 }
 
 /**
- * Whether `later` readings extend a day by their own sums: every one is taken after the window of the
- * day's last session closed (sessions are anchored on their first reading, so none of the day's
- * sessions can take them, and they open sessions of their own). A day with sessions but no known
- * anchor (stored before anchors were kept) must be summarized again from all its readings.
+ * How a stored day takes readings that arrived later, cheapest first:
+ * - `EXTEND`: every one is taken after the window of the day's last session closed (sessions are
+ *   anchored on their first reading, so none of the day's sessions can take them): the day is
+ *   extended by their own sums (`extendDay`);
+ * - `REDO_LAST_SESSION`: none is taken before the last session started: only that session can
+ *   change, so the readings from its start on are summarized again (`replaceLastSession`);
+ * - `REDO_DAY`: one is taken before the last session started (earlier sessions may regroup), or the
+ *   day has sessions but no known anchor (stored before anchors were kept): the whole day again.
  */
-export function extendsDay(
+export type DayUpdate = 'EXTEND' | 'REDO_LAST_SESSION' | 'REDO_DAY';
+
+export function howToUpdateDay(
   day: { readonly sessions: number; readonly lastSessionStartedAt: Date | null },
   later: readonly { readonly takenAt: Date }[],
   rules: ClinicalRules,
-): boolean {
-  if (day.sessions === 0) return true;
-  if (day.lastSessionStartedAt === null) return false;
+): DayUpdate {
+  if (day.sessions === 0) return 'EXTEND';
+  if (day.lastSessionStartedAt === null) return 'REDO_DAY';
+  const opened = day.lastSessionStartedAt.getTime();
   const closes = addMinutes(day.lastSessionStartedAt, rules.sessions.windowMinutes).getTime();
-  return later.every((reading) => reading.takenAt.getTime() > closes);
+  if (later.every((reading) => reading.takenAt.getTime() > closes)) return 'EXTEND';
+  if (later.every((reading) => reading.takenAt.getTime() >= opened)) return 'REDO_LAST_SESSION';
+  return 'REDO_DAY';
 }
 
-/** A day extended by the summary of later readings (only where `extendsDay` holds). */
+/** A day extended by the summary of later readings (where `howToUpdateDay` says EXTEND). */
 export function extendDay(day: DaySummary, later: DaySummary): DaySummary {
   return {
     totals: addDailyTotals(day.totals, later.totals),
     lastSessionStartedAt: later.lastSessionStartedAt ?? day.lastSessionStartedAt,
+  };
+}
+
+/**
+ * A day whose readings from its last session's start on were `before` (that session alone) and are
+ * now `after` (summarized again with the later readings; REDO_LAST_SESSION).
+ */
+export function replaceLastSession(day: DaySummary, before: DaySummary, after: DaySummary): DaySummary {
+  return {
+    totals: addDailyTotals(subtractDailyTotals(day.totals, before.totals), after.totals),
+    lastSessionStartedAt: after.lastSessionStartedAt,
   };
 }
 
