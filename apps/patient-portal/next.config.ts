@@ -1,25 +1,4 @@
-import type { NextConfig } from 'next';
-import { STATIC_SECURITY_HEADERS } from '@clinloop/portal-kit/security-headers';
+import { portalNextConfig } from '@clinloop/portal-kit/next-config';
 
-/*
- * The Content-Security-Policy (script nonce, connect-src with the API origin from NEXT_PUBLIC_API_URL) is
- * set per request in proxy.ts: headers declared here are written into the build, so a policy here would
- * keep whatever API address (or none) `next build` happened to see.
- *
- * CLINLOOP_NEXT_DIST_DIR lets the end-to-end test run its own `next dev` next to a running launcher
- * (Next.js allows one dev server per build folder); it stays inside the git-ignored .next folder.
- */
-const distDir = process.env.CLINLOOP_NEXT_DIST_DIR;
-
-const nextConfig: NextConfig = {
-  reactStrictMode: true,
-  poweredByHeader: false,
-  // Shared with the clinician portal as TypeScript source (libs/portal-kit).
-  transpilePackages: ['@clinloop/portal-kit'],
-  ...(distDir && /^\.next\/[\w-]+$/.test(distDir) ? { distDir } : {}),
-  headers() {
-    return Promise.resolve([{ source: '/:path*', headers: [...STATIC_SECURITY_HEADERS] }]);
-  },
-};
-
-export default nextConfig;
+// Shared with the other portal: security headers, the kit as TypeScript source, the test build folder.
+export default portalNextConfig();

@@ -16,7 +16,8 @@ import { horizontalOverflow, screenshot, SCREENSHOTS, startPortal, watchForProbl
 /**
  * Both portals in Chromium against the REAL API (NestJS over a PostgreSQL test database with the demo
  * organization): sign-in with coded errors, httpOnly session cookies, token refresh and idle sign-out in
- * the proxy, the patient's alerts and manual readings, the clinician's alert queue and acknowledgment.
+ * the proxy, each portal's on-screen idle sign-out, the patient's alerts and manual readings, the
+ * clinician's alert queue and acknowledgment.
  * Screenshots go to test-results/portals/.
  */
 
@@ -96,6 +97,15 @@ describe('portals against the real API', () => {
     await page.getByLabel('Clinic code').fill(ORGANIZATION);
     await page.getByLabel('E-mail').fill(MARIA);
     await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  async function clinicianSignIn(page: Page, email: string, totpCode: string): Promise<void> {
+    await page.goto(`${clinicianPortal.url}/sign-in`, { waitUntil: 'load' });
+    await page.getByLabel('Organization').fill(ORGANIZATION);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByLabel('Authenticator code').fill(totpCode);
     await page.getByRole('button', { name: 'Sign in' }).click();
   }
 
@@ -227,14 +237,7 @@ describe('portals against the real API', () => {
   it('clinician: wrong code and a locked account get their own messages; with the authenticator code the queue shows CRITICAL first and an alert is acknowledged by keyboard', async () => {
     const { page } = await newPage({ width: 1280, height: 800 }, false);
     const problems = watchForProblems(page);
-    const signInAs = async (email: string, code: string): Promise<void> => {
-      await page.goto(`${clinicianPortal.url}/sign-in`, { waitUntil: 'load' });
-      await page.getByLabel('Organization').fill(ORGANIZATION);
-      await page.getByLabel('E-mail').fill(email);
-      await page.getByLabel('Password').fill(DEMO_PASSWORD);
-      await page.getByLabel('Authenticator code').fill(code);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-    };
+    const signInAs = (email: string, code: string): Promise<void> => clinicianSignIn(page, email, code);
 
     const wrongCode = String((Number(currentTotp(DEMO_TOTP_SECRET, api.clock.now())) + 500_000) % 1_000_000).padStart(6, '0');
     await signInAs(CLINICIAN, wrongCode);
@@ -290,14 +293,65 @@ describe('portals against the real API', () => {
     expect(problems.csp).toEqual([]);
   }, 180_000);
 
+  it('the on-screen idle sign-out warns a minute ahead, is put off by "Stay signed in" (patient) or by any key (clinician), then the sign-in page says why', async () => {
+    // The page runs on Playwright's clock: fast-forwarding it fires the page's timers at once. The API and
+    // the proxy keep real time, so here only the page's own idle sign-out can end the session.
+    const idleSignOut = async (page: Page, context: BrowserContext, cookiePrefix: string, warningText: string, putOff: () => Promise<void>, name: string): Promise<void> => {
+      const idleMs = (decodeMeta((await sessionCookies(context, cookiePrefix)).meta?.value) ?? never()).idleTimeoutSeconds * 1000;
+      const warning = page.getByRole('alert').filter({ hasText: warningText });
+      await page.clock.fastForward(idleMs - 60_000 + 1_000);
+      await warning.waitFor({ state: 'visible', timeout: 30_000 });
+      await screenshot(page, name, false);
+      await putOff();
+      await warning.waitFor({ state: 'hidden', timeout: 30_000 });
+      // Past the first deadline the warning comes again, on the same page: the idle clock was restarted.
+      await page.clock.fastForward(idleMs - 60_000);
+      await warning.waitFor({ state: 'visible', timeout: 30_000 });
+      await page.clock.fastForward(60_000);
+      await page.getByText('You were signed out after a period of inactivity').waitFor({ state: 'visible', timeout: 30_000 });
+      expect(new URL(page.url()).pathname).toBe('/sign-in');
+      expect((await sessionCookies(context, cookiePrefix)).at).toBeUndefined();
+    };
+
+    const patient = await newPage({ width: 390, height: 844 }, true);
+    const patientProblems = watchForProblems(patient.page);
+    await patient.page.clock.install();
+    await patientSignIn(patient.page);
+    await patient.page.getByRole('heading', { name: 'Hello, Maria' }).waitFor({ state: 'visible', timeout: 60_000 });
+    await idleSignOut(
+      patient.page,
+      patient.context,
+      'clinloop_patient',
+      'you will be signed out in about a minute',
+      () => patient.page.getByRole('button', { name: 'Stay signed in' }).click(),
+      'live-patient-390x844-idle-warning',
+    );
+
+    const clinician = await newPage({ width: 1280, height: 800 }, false);
+    const clinicianProblems = watchForProblems(clinician.page);
+    await clinician.page.clock.install();
+    // An authenticator code works once: wait (on the API's clock) for the next one, as a person would.
+    api.clock.advance(30_000);
+    await clinicianSignIn(clinician.page, CLINICIAN, currentTotp(DEMO_TOTP_SECRET, api.clock.now()));
+    await clinician.page.getByRole('region', { name: 'Open alerts' }).waitFor({ state: 'visible', timeout: 60_000 });
+    await idleSignOut(
+      clinician.page,
+      clinician.context,
+      'clinloop_clinician',
+      'Signing out for inactivity in about a minute',
+      () => clinician.page.keyboard.press('Shift'),
+      'live-clinician-1280x800-idle-warning',
+    );
+
+    for (const problems of [patientProblems, clinicianProblems]) {
+      expect(problems.pageErrors).toEqual([]);
+      expect(problems.csp).toEqual([]);
+    }
+  }, 180_000);
+
   it('a patient cannot use the clinician portal, nor staff the patient portal: no session is kept', async () => {
     const { page, context } = await newPage({ width: 1280, height: 800 }, false);
-    await page.goto(`${clinicianPortal.url}/sign-in`, { waitUntil: 'load' });
-    await page.getByLabel('Organization').fill(ORGANIZATION);
-    await page.getByLabel('E-mail').fill(MARIA);
-    await page.getByLabel('Password').fill(DEMO_PASSWORD);
-    await page.getByLabel('Authenticator code').fill('123456');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await clinicianSignIn(page, MARIA, '123456');
     await page.getByRole('alert').filter({ hasText: 'This portal is for clinical staff' }).waitFor({ state: 'visible', timeout: 60_000 });
     expect((await sessionCookies(context, 'clinloop_clinician')).at).toBeUndefined();
 

@@ -11,13 +11,12 @@ import {
   metaFor,
   servedOverHttps,
   sessionCookieOptions,
-  sessionEndReasonOf,
   sessionUpkeep,
   type PortalIdentity,
   type SessionCookieNames,
-  type SessionEndReason,
   type SessionMeta,
 } from './session-cookies';
+import { sessionEndReasonOf, type SessionEndReason } from './session-end';
 
 /**
  * The proxy both portals run before every page and Server Action:

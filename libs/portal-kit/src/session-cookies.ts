@@ -34,15 +34,6 @@ export interface SessionCookieNames {
   readonly meta: string;
 }
 
-/** Why a session ended, as the sign-in page explains it (`?ended=`). */
-export type SessionEndReason = 'idle' | 'signed-out' | 'session';
-
-export const SESSION_END_REASONS: readonly SessionEndReason[] = ['idle', 'signed-out', 'session'];
-
-export function sessionEndReasonOf(value: string | null | undefined): SessionEndReason | null {
-  return SESSION_END_REASONS.find((reason) => reason === value) ?? null;
-}
-
 export function cookieNamesFor(portal: PortalIdentity): SessionCookieNames {
   return {
     accessToken: `${portal.cookiePrefix}_at`,

@@ -4,10 +4,14 @@ import { ApiCallError, callGraphql, problemOf } from './api-client';
 import { endsSession, signInMessage, type SignInAudience } from './messages';
 import { apiBaseUrl } from './runtime-env';
 import { fetchViewer, signInToApi, signOutOfApi, type SignInCredentials } from './session-api';
-import { allCookieNames, cookieNamesFor, decodeMeta, encodeMeta, metaFor, servedOverHttps, sessionCookieOptions, type PortalIdentity, type SessionEndReason, type SessionMeta } from './session-cookies';
+import { allCookieNames, cookieNamesFor, decodeMeta, encodeMeta, metaFor, servedOverHttps, sessionCookieOptions, type PortalIdentity, type SessionMeta } from './session-cookies';
+import { sessionEndedPath, sessionEndReasonOf, type SessionEndReason } from './session-end';
+import { readSignInForm, type SignInRules, type SignInState } from './sign-in-input';
 
-export type { PortalIdentity, SessionEndReason, SessionMeta } from './session-cookies';
+export type { PortalIdentity, SessionMeta } from './session-cookies';
+export type { SessionEndReason } from './session-end';
 export type { Viewer } from './session-api';
+export type { SignInRules, SignInState } from './sign-in-input';
 
 /**
  * Session handling for Server Components and Server Actions. Only Server Actions (and the proxy) may
@@ -38,7 +42,7 @@ export async function currentSession(portal: PortalIdentity): Promise<PortalSess
 }
 
 export function sessionEndedRedirect(portal: PortalIdentity, reason: SessionEndReason): never {
-  redirect(`${portal.signInPath}?ended=${reason}`);
+  redirect(sessionEndedPath(portal.signInPath, reason));
 }
 
 /** The signed-in session, or a redirect to the sign-in page. */
@@ -103,4 +107,43 @@ export async function signOut(portal: PortalIdentity): Promise<void> {
   const jar = await cookies();
   const expired = { ...sessionCookieOptions(await isHttps(), new Date(0)), maxAge: 0 };
   for (const name of allCookieNames(cookieNamesFor(portal))) jar.set(name, '', expired);
+}
+
+/**
+ * What the sign-in form's Server Action does with this portal's rules: a refusal comes back to the
+ * form with its message; a signed-in person goes to the portal's home page.
+ */
+export async function signInWithForm(portal: PortalIdentity, form: FormData, rules: SignInRules): Promise<SignInState> {
+  const input = readSignInForm(form, rules);
+  if (!input.ok) return input.state;
+  const { organization, email } = input.credentials;
+  const outcome = await signIn(portal, input.credentials, rules.audience, rules.wrongPortalMessage);
+  if (!outcome.ok) return { message: outcome.message, organization, email };
+  redirect('/');
+}
+
+/** What the sign-out button's Server Action does: end the session, then the sign-in page says so. */
+export async function signOutToSignIn(portal: PortalIdentity): Promise<never> {
+  await signOut(portal);
+  sessionEndedRedirect(portal, 'signed-out');
+}
+
+export type SearchParams = Readonly<Record<string, string | string[] | undefined>>;
+
+export interface SignInPageState {
+  /** Why the last session ended (`?ended=`), for the page to explain. */
+  readonly ended: SessionEndReason | null;
+  /** The organization to fill in beforehand (`?organization=`). */
+  readonly organization: string;
+}
+
+/**
+ * What the sign-in page shows. Someone already signed in goes home instead - unless a session has
+ * just ended, when the reason must show (the proxy has ended that session already).
+ */
+export async function signInPageState(portal: PortalIdentity, searchParams: SearchParams): Promise<SignInPageState> {
+  const single = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+  const ended = sessionEndReasonOf(single(searchParams['ended']));
+  if (!ended && (await currentSession(portal))) redirect('/');
+  return { ended, organization: single(searchParams['organization']) ?? '' };
 }

@@ -1,18 +1,13 @@
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
 import { sessionEndedMessage } from '@clinloop/portal-kit';
-import { currentSession } from '@clinloop/portal-kit/session';
-import { sessionEndReasonOf } from '@clinloop/portal-kit/session-cookies';
+import { signInPageState, type SearchParams } from '@clinloop/portal-kit/session';
 import { CLINICIAN_PORTAL } from '../../lib/portal';
 import { SignInForm } from './sign-in-form';
 
 export const metadata: Metadata = { title: 'Sign in - ClinLoop clinician portal' };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const params = await searchParams;
-  const single = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
-  const ended = sessionEndReasonOf(single(params['ended']));
-  if (!ended && (await currentSession(CLINICIAN_PORTAL))) redirect('/');
+export default async function SignInPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const { ended, organization } = await signInPageState(CLINICIAN_PORTAL, await searchParams);
   return (
     <main id="main" className="wrap wrap--narrow">
       <h1>Sign in</h1>
@@ -21,7 +16,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           {sessionEndedMessage(ended)}
         </p>
       )}
-      <SignInForm defaultOrganization={single(params['organization']) ?? ''} />
+      <SignInForm defaultOrganization={organization} />
       <p className="source">
         Without signing in you can see the <a href="/system">system status and the formulary</a>.
       </p>

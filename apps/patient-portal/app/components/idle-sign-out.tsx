@@ -1,29 +1,17 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
-
-const WARN_BEFORE_MS = 60_000;
+import { useIdleSignOut } from '@clinloop/portal-kit/idle-sign-out';
 
 /**
  * Signs out on screen when the session has been idle for the API's idle timeout (a shared or lost phone
  * must not stay signed in), with a warning a minute before. The server enforces the same timeout; this
- * only makes it visible. "Stay signed in" makes one request, which counts as activity.
+ * only makes it visible. Activity is what the server sees: a page load, or "Stay signed in", which
+ * makes one request.
  */
 export function IdleSignOut({ idleTimeoutSeconds, signInPath }: { idleTimeoutSeconds: number; signInPath: string }) {
   const router = useRouter();
-  const [renderedAt, setRenderedAt] = useState(() => Date.now());
-  const [warning, setWarning] = useState(false);
-
-  useEffect(() => {
-    const timeoutMs = idleTimeoutSeconds * 1000;
-    const warn = setTimeout(() => setWarning(true), Math.max(0, timeoutMs - WARN_BEFORE_MS));
-    const end = setTimeout(() => window.location.assign(`${signInPath}?ended=idle`), timeoutMs);
-    return () => {
-      clearTimeout(warn);
-      clearTimeout(end);
-    };
-  }, [idleTimeoutSeconds, signInPath, renderedAt]);
+  const { warning, stayActive } = useIdleSignOut({ idleTimeoutSeconds, signInPath, activity: 'page-load' });
 
   if (!warning) return null;
   return (
@@ -33,8 +21,7 @@ export function IdleSignOut({ idleTimeoutSeconds, signInPath }: { idleTimeoutSec
         type="button"
         className="button button--primary"
         onClick={() => {
-          setWarning(false);
-          setRenderedAt(Date.now());
+          stayActive();
           router.refresh();
         }}
       >

@@ -1,8 +1,6 @@
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
 import { sessionEndedMessage } from '@clinloop/portal-kit';
-import { currentSession } from '@clinloop/portal-kit/session';
-import { sessionEndReasonOf } from '@clinloop/portal-kit/session-cookies';
+import { signInPageState, type SearchParams } from '@clinloop/portal-kit/session';
 import { PATIENT_PORTAL } from '../../lib/portal';
 import { EmergencyCard } from '../components/emergency-card';
 import { SiteFooter } from '../components/site-footer';
@@ -11,11 +9,8 @@ import { SignInForm } from './sign-in-form';
 
 export const metadata: Metadata = { title: 'Sign in - ClinLoop' };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const params = await searchParams;
-  const single = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
-  const ended = sessionEndReasonOf(single(params['ended']));
-  if (!ended && (await currentSession(PATIENT_PORTAL))) redirect('/');
+export default async function SignInPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const { ended, organization } = await signInPageState(PATIENT_PORTAL, await searchParams);
   return (
     <>
       <SiteHeader />
@@ -26,7 +21,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
             {sessionEndedMessage(ended)}
           </p>
         )}
-        <SignInForm defaultOrganization={single(params['organization']) ?? ''} />
+        <SignInForm defaultOrganization={organization} />
         <p className="tagline">
           Feeling unwell? Do not sign in first: read <a href="#emergency-heading">what to do in an emergency</a>.
         </p>
