@@ -8,8 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   readings taken after that session's window extend the day by their own sums. Null on existing
  *   rows with sessions: such a day is summarized again from its readings the next time it changes.
  * - patient_feature_windows.window_totals: the sums of the window parts (days 0-6, 7-13, 14-29 ago on
- *   `as_of_day`), so a changed day is swapped into its part. Null on existing rows: the next update
- *   sums the patient's days anew and stores them.
+ *   `as_of_day`, little-endian doubles - layout in feature-windows.ts), so a changed day is swapped
+ *   into its part. Null on existing rows: the next update sums the patient's days anew and stores them.
  * - Both tables are rewritten in place by every batch for the same patients: free space on each page
  *   (fillfactor) keeps those updates HOT (no index entries written, pages pruned as they go).
  */
@@ -18,7 +18,7 @@ export class IncrementalFeatureWindows1795393000000 implements MigrationInterfac
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "observation_daily_aggregates" ADD COLUMN "last_session_started_at" timestamptz`);
-    await queryRunner.query(`ALTER TABLE "patient_feature_windows" ADD COLUMN "window_totals" double precision[]`);
+    await queryRunner.query(`ALTER TABLE "patient_feature_windows" ADD COLUMN "window_totals" bytea`);
     await queryRunner.query(`ALTER TABLE "observation_daily_aggregates" SET (fillfactor = 80)`);
     await queryRunner.query(`ALTER TABLE "patient_feature_windows" SET (fillfactor = 50)`);
   }
