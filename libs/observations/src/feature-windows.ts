@@ -6,9 +6,12 @@ import {
   featureWindowOf,
   mergeWindowTotals,
   summarizeDayWithAnchor,
+  windowTotals,
+  dailyTotalsFrom,
   type ClinicalRules,
   type DailyBpTotals,
   type DaySummary,
+  type LinearSums,
   type FeatureWindow,
   type LocalBpReading,
   type WindowTotals,
@@ -434,15 +437,16 @@ export function decodeWindowParts(stored: Buffer): Map<FeatureWindowDays, Window
     offset += 8;
     return value;
   };
+  const fit = (): LinearSums => ({ n: next(), sumX: next(), sumY: next(), sumXX: next(), sumXY: next() });
   for (const days of FEATURE_WINDOW_DAYS) {
-    const daily: Record<string, number> = {};
-    for (const [key] of DAILY_COLUMNS) daily[key] = next();
+    // Read in DAILY_COLUMNS order, the order encodeWindowParts writes.
+    const read = new Map<keyof DailyBpTotals, number>();
+    for (const [key] of DAILY_COLUMNS) read.set(key, next());
+    const sums = dailyTotalsFrom((field) => read.get(field) ?? 0);
     const daysWithSessions = next();
     const daysWithMorningAndEvening = next();
-    const fit = () => ({ n: next(), sumX: next(), sumY: next(), sumXX: next(), sumXY: next() });
     const dailyMeanSbp = fit();
-    const dailyMeanDbp = fit();
-    parts.set(days, { ...(daily as unknown as DailyBpTotals), daysWithSessions, daysWithMorningAndEvening, dailyMeanSbp, dailyMeanDbp });
+    parts.set(days, windowTotals(sums, daysWithSessions, daysWithMorningAndEvening, dailyMeanSbp, fit()));
   }
   return parts;
 }

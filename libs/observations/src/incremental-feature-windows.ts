@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { arrayLiteral } from '@clinloop/database';
 import {
+  dailyTotalsFrom,
   EMPTY_DAY,
   EMPTY_WINDOW,
   extendDay,
@@ -9,7 +10,6 @@ import {
   replaceDayInWindow,
   summarizeDayWithAnchor,
   type ClinicalRules,
-  type DailyBpTotals,
   type DaySummary,
   type LocalBpReading,
 } from '@clinloop/clinical';
@@ -40,6 +40,7 @@ export interface NewDecisionReading {
 }
 
 const DAY_MS = 86_400_000;
+const COLUMN_OF = new Map(DAILY_COLUMNS.map(([key, column]) => [key, column]));
 
 /** What an update did: how many window rows it wrote, and how much of that took the long way. */
 export interface FeatureWindowUpdate {
@@ -174,7 +175,7 @@ async function readDays(manager: EntityManager, days: readonly NewDecisionReadin
       {
         stale: row.stale,
         lastSessionStartedAt: row.last_session_started_at === null ? null : new Date(row.last_session_started_at),
-        totals: Object.fromEntries(DAILY_COLUMNS.map(([key, column]) => [key, Number(row[column])])) as unknown as DailyBpTotals,
+        totals: dailyTotalsFrom((field) => Number(row[COLUMN_OF.get(field) ?? ''])),
       },
     ]),
   );

@@ -62,6 +62,31 @@ export const EMPTY_DAY: DailyBpTotals = {
 };
 
 /**
+ * A DailyBpTotals with each field read from `field`, written out in one order (the shape every
+ * DailyBpTotals here has, so the additions over them stay fast; see `windowTotals`).
+ */
+export function dailyTotalsFrom(field: (name: keyof DailyBpTotals) => number): DailyBpTotals {
+  return {
+    readings: field('readings'),
+    sumSbp: field('sumSbp'),
+    sumDbp: field('sumDbp'),
+    sumSbpSquares: field('sumSbpSquares'),
+    sumDbpSquares: field('sumDbpSquares'),
+    sessions: field('sessions'),
+    sessionSumSbp: field('sessionSumSbp'),
+    sessionSumDbp: field('sessionSumDbp'),
+    sessionSumSbpSquares: field('sessionSumSbpSquares'),
+    sessionSumDbpSquares: field('sessionSumDbpSquares'),
+    morningSessions: field('morningSessions'),
+    morningSumSbp: field('morningSumSbp'),
+    morningSumDbp: field('morningSumDbp'),
+    eveningSessions: field('eveningSessions'),
+    eveningSumSbp: field('eveningSumSbp'),
+    eveningSumDbp: field('eveningSumDbp'),
+  };
+}
+
+/**
  * Reduces the decision readings of one patient's local day to its sums. Readings that do not count
  * (entered in error, implausible, not a validated cuff) are left out, as in every summary.
  */
@@ -86,7 +111,7 @@ export function summarizeDayWithAnchor(readings: readonly LocalBpReading[], rule
   const counted = new Set(sessions.flatMap((session) => session.readingIds));
   // Plain accumulators (this runs for every changed day of every ingest batch); same additions in the
   // same order as adding reading by reading, then session by session.
-  const totals = { ...EMPTY_DAY };
+  const totals: { -readonly [K in keyof DailyBpTotals]: number } = dailyTotalsFrom(() => 0);
   for (const reading of readings) {
     if (!counted.has(reading.id)) continue;
     totals.readings += 1;
@@ -193,48 +218,66 @@ export interface WindowTotals extends DailyBpTotals {
   readonly dailyMeanDbp: LinearSums;
 }
 
-export const EMPTY_WINDOW: WindowTotals = {
-  ...EMPTY_DAY,
-  daysWithSessions: 0,
-  daysWithMorningAndEvening: 0,
-  dailyMeanSbp: EMPTY_LINEAR_SUMS,
-  dailyMeanDbp: EMPTY_LINEAR_SUMS,
-};
+/**
+ * A WindowTotals from its parts, every field written out in one order: ingest batches build many of
+ * these per patient, and objects of one shape keep the property reads that add them up fast (objects
+ * built by spreading or field by field get other shapes, and those reads slow down).
+ */
+export function windowTotals(
+  sums: DailyBpTotals,
+  daysWithSessions: number,
+  daysWithMorningAndEvening: number,
+  dailyMeanSbp: LinearSums,
+  dailyMeanDbp: LinearSums,
+): WindowTotals {
+  return {
+    readings: sums.readings,
+    sumSbp: sums.sumSbp,
+    sumDbp: sums.sumDbp,
+    sumSbpSquares: sums.sumSbpSquares,
+    sumDbpSquares: sums.sumDbpSquares,
+    sessions: sums.sessions,
+    sessionSumSbp: sums.sessionSumSbp,
+    sessionSumDbp: sums.sessionSumDbp,
+    sessionSumSbpSquares: sums.sessionSumSbpSquares,
+    sessionSumDbpSquares: sums.sessionSumDbpSquares,
+    morningSessions: sums.morningSessions,
+    morningSumSbp: sums.morningSumSbp,
+    morningSumDbp: sums.morningSumDbp,
+    eveningSessions: sums.eveningSessions,
+    eveningSumSbp: sums.eveningSumSbp,
+    eveningSumDbp: sums.eveningSumDbp,
+    daysWithSessions,
+    daysWithMorningAndEvening,
+    dailyMeanSbp,
+    dailyMeanDbp,
+  };
+}
+
+export const EMPTY_WINDOW: WindowTotals = windowTotals(EMPTY_DAY, 0, 0, EMPTY_LINEAR_SUMS, EMPTY_LINEAR_SUMS);
 
 /** Adds one day; `dayIndex` counts days from the window's first day (0) on. */
 export function addDayToWindow(window: WindowTotals, day: DailyBpTotals, dayIndex: number): WindowTotals {
-  const sums = addDailyTotals(window, day);
   const hasSessions = day.sessions > 0;
-  return {
-    ...sums,
-    daysWithSessions: window.daysWithSessions + (hasSessions ? 1 : 0),
-    daysWithMorningAndEvening:
-      window.daysWithMorningAndEvening + (day.morningSessions > 0 && day.eveningSessions > 0 ? 1 : 0),
-    dailyMeanSbp: hasSessions
-      ? addPoint(window.dailyMeanSbp, { x: dayIndex, y: day.sessionSumSbp / day.sessions })
-      : window.dailyMeanSbp,
-    dailyMeanDbp: hasSessions
-      ? addPoint(window.dailyMeanDbp, { x: dayIndex, y: day.sessionSumDbp / day.sessions })
-      : window.dailyMeanDbp,
-  };
+  return windowTotals(
+    addDailyTotals(window, day),
+    window.daysWithSessions + (hasSessions ? 1 : 0),
+    window.daysWithMorningAndEvening + (day.morningSessions > 0 && day.eveningSessions > 0 ? 1 : 0),
+    hasSessions ? addPoint(window.dailyMeanSbp, { x: dayIndex, y: day.sessionSumSbp / day.sessions }) : window.dailyMeanSbp,
+    hasSessions ? addPoint(window.dailyMeanDbp, { x: dayIndex, y: day.sessionSumDbp / day.sessions }) : window.dailyMeanDbp,
+  );
 }
 
 /** The inverse of `addDayToWindow`: takes out a day added earlier with the same `dayIndex`. */
 export function removeDayFromWindow(window: WindowTotals, day: DailyBpTotals, dayIndex: number): WindowTotals {
   const hasSessions = day.sessions > 0;
-  const sums = subtractDailyTotals(window, day);
-  return {
-    ...sums,
-    daysWithSessions: window.daysWithSessions - (hasSessions ? 1 : 0),
-    daysWithMorningAndEvening:
-      window.daysWithMorningAndEvening - (day.morningSessions > 0 && day.eveningSessions > 0 ? 1 : 0),
-    dailyMeanSbp: hasSessions
-      ? removePoint(window.dailyMeanSbp, { x: dayIndex, y: day.sessionSumSbp / day.sessions })
-      : window.dailyMeanSbp,
-    dailyMeanDbp: hasSessions
-      ? removePoint(window.dailyMeanDbp, { x: dayIndex, y: day.sessionSumDbp / day.sessions })
-      : window.dailyMeanDbp,
-  };
+  return windowTotals(
+    subtractDailyTotals(window, day),
+    window.daysWithSessions - (hasSessions ? 1 : 0),
+    window.daysWithMorningAndEvening - (day.morningSessions > 0 && day.eveningSessions > 0 ? 1 : 0),
+    hasSessions ? removePoint(window.dailyMeanSbp, { x: dayIndex, y: day.sessionSumSbp / day.sessions }) : window.dailyMeanSbp,
+    hasSessions ? removePoint(window.dailyMeanDbp, { x: dayIndex, y: day.sessionSumDbp / day.sessions }) : window.dailyMeanDbp,
+  );
 }
 
 /**
@@ -286,13 +329,13 @@ export function mergeWindowTotals(a: WindowTotals, b: WindowTotals): WindowTotal
     sumXX: x.sumXX + y.sumXX,
     sumXY: x.sumXY + y.sumXY,
   });
-  return {
-    ...sums,
-    daysWithSessions: a.daysWithSessions + b.daysWithSessions,
-    daysWithMorningAndEvening: a.daysWithMorningAndEvening + b.daysWithMorningAndEvening,
-    dailyMeanSbp: fit(a.dailyMeanSbp, b.dailyMeanSbp),
-    dailyMeanDbp: fit(a.dailyMeanDbp, b.dailyMeanDbp),
-  };
+  return windowTotals(
+    sums,
+    a.daysWithSessions + b.daysWithSessions,
+    a.daysWithMorningAndEvening + b.daysWithMorningAndEvening,
+    fit(a.dailyMeanSbp, b.dailyMeanSbp),
+    fit(a.dailyMeanDbp, b.dailyMeanDbp),
+  );
 }
 
 export interface FeatureWindow {
