@@ -18,7 +18,8 @@
  * with INGEST_BENCH_SERVER=shared DATABASE_URL (superuser), else the local server on 5432, else embedded. Kafka:
  * KAFKA_BROKERS, else a local KRaft broker (test/support/kafka-broker.ts).
  * Knobs: INGEST_BENCH_READINGS (1000000), INGEST_BENCH_PATIENTS (2000), INGEST_BENCH_LATENCY_SECONDS (20),
- * INGEST_BENCH_MEMBERS (3: consumer-group members in the process, like INGEST_CONSUMERS).
+ * INGEST_BENCH_MEMBERS (3: consumer-group members in the process, like INGEST_CONSUMERS),
+ * INGEST_BENCH_PARTITIONS_CONCURRENTLY (2: partitions each member handles at once, like INGEST_PARTITIONS_CONCURRENTLY).
  * Profiling: every run prints where the time went (bench/support/ingest-profiler.ts);
  * INGEST_BENCH_EXPLAIN_MS=200 logs slower statements' plans to the server log (auto_explain),
  * INGEST_BENCH_KEEP_DATABASE=1 keeps the database for a look afterwards.
@@ -48,6 +49,8 @@ const PATIENTS = Number(process.env.INGEST_BENCH_PATIENTS ?? 2_000);
 const LATENCY_SECONDS = Number(process.env.INGEST_BENCH_LATENCY_SECONDS ?? 20);
 /** Consumer group members in the worker process (INGEST_CONSUMERS in production). */
 const MEMBERS = Number(process.env.INGEST_BENCH_MEMBERS ?? 3);
+/** Partitions each member handles at once (INGEST_PARTITIONS_CONCURRENTLY in production). */
+const PARTITIONS_CONCURRENTLY = Number(process.env.INGEST_BENCH_PARTITIONS_CONCURRENTLY ?? 2);
 /** Bytes of messages per batch (INGEST_MAX_BATCH_BYTES in production); unset: the transport default. */
 const MAX_BATCH_BYTES = process.env.INGEST_BENCH_MAX_BATCH_BYTES
   ? Number(process.env.INGEST_BENCH_MAX_BATCH_BYTES)
@@ -258,7 +261,7 @@ export default async function run(): Promise<void> {
       `SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS synchronous_commit`,
     );
     log(
-      `ingestion bench: ${READINGS} readings, ${PATIENTS} patients, ${MEMBERS} consumer(s), batches up to ${MAX_BATCH_BYTES ?? 'the default'} bytes; PostgreSQL ${settings?.version ?? '?'} (${server.source}: ${server.settings}), synchronous_commit=${settings?.synchronous_commit ?? '?'}; ` +
+      `ingestion bench: ${READINGS} readings, ${PATIENTS} patients, ${MEMBERS} consumer(s) x ${PARTITIONS_CONCURRENTLY} partitions at once, batches up to ${MAX_BATCH_BYTES ?? 'the default'} bytes; PostgreSQL ${settings?.version ?? '?'} (${server.source}: ${server.settings}), synchronous_commit=${settings?.synchronous_commit ?? '?'}; ` +
         `Kafka ${kafka.startedHere ? 'started here' : 'KAFKA_BROKERS'}; ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(2) ?? '?'}`,
     );
     const patients = await createPatients(owner);
@@ -300,6 +303,7 @@ export default async function run(): Promise<void> {
       groupId: `bench-${runId}`,
       metrics,
       members: MEMBERS,
+      partitionsConcurrently: PARTITIONS_CONCURRENTLY,
       maxBatchBytes: MAX_BATCH_BYTES,
     });
     const throughputProfiler = await IngestProfiler.attach(app, owner);
@@ -350,6 +354,7 @@ export default async function run(): Promise<void> {
       topics: latencyTopics,
       groupId: `bench-latency-${runId}`,
       members: MEMBERS,
+      partitionsConcurrently: PARTITIONS_CONCURRENTLY,
       maxBatchBytes: MAX_BATCH_BYTES,
       metrics: new IngestionMetrics(new Registry()),
     });

@@ -97,6 +97,8 @@ describe('ingestion under failures', () => {
       groupId: `ingest-outage-${runId}`,
       metrics: new IngestionMetrics(registry),
       retryBackoff: { initialMs: 200, maxMs: 1_000 },
+      // As production runs (INGEST_PARTITIONS_CONCURRENTLY): each partition fails, pauses and resumes on its own.
+      partitionsConcurrently: 2,
     });
     let deadLetters: { messages: unknown[]; subscription: Subscription } | undefined;
     try {

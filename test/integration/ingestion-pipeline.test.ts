@@ -59,8 +59,9 @@ describe('reading ingestion over Kafka into PostgreSQL', () => {
       groupId: `ingest-pipeline-${runId}`,
       metrics: new IngestionMetrics(registry),
       retryBackoff: { initialMs: 100, maxMs: 1_000 },
-      // Two members, as production runs several: partitions split between them.
+      // Two members, as production runs several: partitions split between them, two at a time each.
       members: 2,
+      partitionsConcurrently: 2,
     });
     await consumer.start();
     deadLetters = await collectTopic(transport, topics.deadLetter, `ingest-pipeline-dlq-${runId}`);

@@ -65,6 +65,7 @@ export function createWorker(deps: WorkerDependencies): Worker {
     },
     groupId: deps.config.ingestConsumerGroup,
     members: deps.config.ingestConsumers,
+    partitionsConcurrently: deps.config.ingestPartitionsConcurrently,
     metrics: new IngestionMetrics(deps.metrics),
     failpoint: deps.config.ingestFailpoint,
     log: (level, message, details) => deps.logger[level](details ?? {}, message),

@@ -184,6 +184,8 @@ export class KafkaStreamTransport implements StreamTransport {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
+        // Failure state (backoff, pause, seek) is kept per partition, so partitions may overlap.
+        partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
         eachBatch: (payload) => subscription.handle(payload),
       });
     } catch (error) {

@@ -82,6 +82,12 @@ export interface SubscribeOptions {
    * comes, alone, so nothing gets stuck.
    */
   readonly maxBatchBytes?: number;
+  /**
+   * Partitions of this subscriber whose batches are handled at the same time (default 1). Each
+   * partition's batches still come one after another, in order; with more than one, a batch of one
+   * partition does not wait behind another partition's transaction.
+   */
+  readonly partitionsConcurrently?: number;
 }
 
 /** Kafka's own default for the bytes fetched per partition (1 MiB). */

@@ -40,6 +40,8 @@ export interface IngestionConsumerOptions {
    * time; with two, one batch's database work overlaps the next batch's decoding and validation.
    */
   readonly members?: number;
+  /** Partitions each member handles at the same time (default 1; see SubscribeOptions). */
+  readonly partitionsConcurrently?: number;
 }
 
 /**
@@ -65,6 +67,7 @@ export class IngestionConsumer {
           fromBeginning: true,
           retryBackoff: this.options.retryBackoff,
           maxBatchBytes: this.options.maxBatchBytes,
+          partitionsConcurrently: this.options.partitionsConcurrently,
           handleBatch: (batch) => this.handleBatch(batch),
         }),
       );
