@@ -173,7 +173,7 @@ async function recomputeStaleDays(
 ): Promise<void> {
   const days = await queryDayReadings(
     manager,
-    `SELECT a.patient_id, a.day, NULL::timestamptz AS from_at FROM observation_daily_aggregates a WHERE a.patient_id = ANY($1::uuid[]) AND a.stale`,
+    `SELECT a.patient_id, a.day FROM observation_daily_aggregates a WHERE a.patient_id = ANY($1::uuid[]) AND a.stale`,
     [patientIds],
   );
   await writeDayRows(
@@ -182,27 +182,20 @@ async function recomputeStaleDays(
   );
 }
 
-/**
- * The decision readings of the given patients' days (key `patient/day`; a day without any is there,
- * empty), each from `from` on when given (the start of the day's last session, for a tail).
- */
+/** The decision readings of the given patients' days (key `patient/day`; a day without any is there, empty). */
 export async function readDayReadings(
   manager: EntityManager,
-  days: readonly { readonly patientId: string; readonly day: string; readonly from?: Date | null }[],
+  days: readonly { readonly patientId: string; readonly day: string }[],
 ): Promise<Map<string, LocalBpReading[]>> {
   const read = await queryDayReadings(
     manager,
-    `SELECT t.patient_id, t.day, t.from_at FROM unnest($1::uuid[], $2::date[], $3::timestamptz[]) AS t(patient_id, day, from_at)`,
-    [
-      arrayLiteral(days.map((day) => day.patientId)),
-      arrayLiteral(days.map((day) => day.day)),
-      arrayLiteral(days.map((day) => day.from?.toISOString() ?? null)),
-    ],
+    `SELECT t.patient_id, t.day FROM unnest($1::uuid[], $2::date[]) AS t(patient_id, day)`,
+    [arrayLiteral(days.map((day) => day.patientId)), arrayLiteral(days.map((day) => day.day))],
   );
   return new Map([...read.entries()].map(([key, entry]) => [key, entry.readings]));
 }
 
-/** Runs the day-readings query over the (patient_id, day, from_at) rows `daysSql` selects. */
+/** Runs the day-readings query over the (patient_id, day) rows `daysSql` selects. */
 async function queryDayReadings(
   manager: EntityManager,
   daysSql: string,
@@ -210,7 +203,7 @@ async function queryDayReadings(
 ): Promise<Map<string, { patientId: string; day: string; readings: LocalBpReading[] }>> {
   const rows = await manager.query<StaleDayReading[]>(
     `WITH days AS (
-       SELECT d.patient_id, d.day, d.from_at, coalesce(p.time_zone, 'UTC') AS tz
+       SELECT d.patient_id, d.day, coalesce(p.time_zone, 'UTC') AS tz
          FROM (${daysSql}) d LEFT JOIN patients p ON p.id = d.patient_id
      )
      SELECT s.patient_id, s.day::text AS day, o.id, o.measured_at, o.sbp, o.dbp,
@@ -221,7 +214,7 @@ async function queryDayReadings(
        LEFT JOIN LATERAL (
          SELECT o.id, o.measured_at, o.sbp, o.dbp FROM observations o
           WHERE o.patient_id = s.patient_id
-            AND o.measured_at >= greatest(s.day::timestamp AT TIME ZONE s.tz, s.from_at) AND o.measured_at < ((s.day + 1)::timestamp AT TIME ZONE s.tz)
+            AND o.measured_at >= (s.day::timestamp AT TIME ZONE s.tz) AND o.measured_at < ((s.day + 1)::timestamp AT TIME ZONE s.tz)
             AND o.counts_toward_decisions AND o.sbp IS NOT NULL AND o.dbp IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM observation_corrections c WHERE c.observation_id = o.id AND c.kind = 'entered_in_error')
          OFFSET 0
@@ -249,29 +242,43 @@ async function queryDayReadings(
   return days;
 }
 
-/** A patient's local day as stored: its sums and where its last session started. */
+/** A patient's local day as stored: its sums and its last session. */
 export interface StoredDay {
   readonly patientId: string;
   readonly day: string;
   readonly summary: DaySummary;
 }
 
-/** Upserts day rows with their new sums; they are no longer stale. */
+/** The day row's columns of its last session (DaySummary.lastSession), in LastSession order. */
+export const LAST_SESSION_COLUMNS = [
+  ['last_session_started_at', 'timestamptz'],
+  ['last_session_utc_offset_minutes', 'smallint'],
+  ['last_session_readings', 'integer'],
+  ['last_session_sum_sbp', 'float8'],
+  ['last_session_sum_dbp', 'float8'],
+] as const;
+
+/** Upserts day rows with their new sums and last session; they are no longer stale. */
 export async function writeDayRows(manager: EntityManager, days: readonly StoredDay[]): Promise<void> {
   if (days.length === 0) return;
   const sorted = [...days].sort((a, b) => a.patientId.localeCompare(b.patientId) || a.day.localeCompare(b.day));
-  const columns = DAILY_COLUMNS.map(([, column]) => column);
+  const columns = [...LAST_SESSION_COLUMNS.map(([column]) => column), ...DAILY_COLUMNS.map(([, column]) => column)];
+  const types = [...LAST_SESSION_COLUMNS.map(([, type]) => type), ...DAILY_COLUMNS.map(([, , type]) => type)];
+  const last = (entry: StoredDay) => entry.summary.lastSession;
   await manager.query(
-    `INSERT INTO observation_daily_aggregates AS a (patient_id, day, stale, last_session_started_at, ${columns.join(', ')})
-     SELECT u.patient_id, u.day, false, u.last_session_started_at, ${columns.map((column) => `u.${column}`).join(', ')}
-       FROM unnest($1::uuid[], $2::date[], $3::timestamptz[], ${DAILY_COLUMNS.map(([, , type], index) => `$${index + 4}::${type}[]`).join(', ')})
-            AS u(patient_id, day, last_session_started_at, ${columns.join(', ')})
-     ON CONFLICT (patient_id, day) DO UPDATE SET stale = false, last_session_started_at = excluded.last_session_started_at,
-       ${columns.map((column) => `${column} = excluded.${column}`).join(', ')}`,
+    `INSERT INTO observation_daily_aggregates AS a (patient_id, day, stale, ${columns.join(', ')})
+     SELECT u.patient_id, u.day, false, ${columns.map((column) => `u.${column}`).join(', ')}
+       FROM unnest($1::uuid[], $2::date[], ${types.map((type, index) => `$${index + 3}::${type}[]`).join(', ')})
+            AS u(patient_id, day, ${columns.join(', ')})
+     ON CONFLICT (patient_id, day) DO UPDATE SET stale = false, ${columns.map((column) => `${column} = excluded.${column}`).join(', ')}`,
     [
       arrayLiteral(sorted.map((entry) => entry.patientId)),
       arrayLiteral(sorted.map((entry) => entry.day)),
-      arrayLiteral(sorted.map((entry) => entry.summary.lastSessionStartedAt?.toISOString() ?? null)),
+      arrayLiteral(sorted.map((entry) => last(entry)?.startedAt.toISOString() ?? null)),
+      arrayLiteral(sorted.map((entry) => last(entry)?.utcOffsetMinutes ?? null)),
+      arrayLiteral(sorted.map((entry) => last(entry)?.readings ?? null)),
+      arrayLiteral(sorted.map((entry) => last(entry)?.sumSbp ?? null)),
+      arrayLiteral(sorted.map((entry) => last(entry)?.sumDbp ?? null)),
       ...DAILY_COLUMNS.map(([key]) => arrayLiteral(sorted.map((entry) => entry.summary.totals[key]))),
     ],
   );

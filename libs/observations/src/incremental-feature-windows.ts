@@ -4,9 +4,7 @@ import {
   dailyTotalsFrom,
   EMPTY_DAY,
   EMPTY_WINDOW,
-  extendDay,
-  howToUpdateDay,
-  replaceLastSession,
+  addLaterReadings,
   replaceDayInWindow,
   summarizeDayWithAnchor,
   type ClinicalRules,
@@ -15,6 +13,7 @@ import {
 } from '@clinloop/clinical';
 import {
   DAILY_COLUMNS,
+  LAST_SESSION_COLUMNS,
   FEATURE_WINDOW_DAYS,
   lockFeatureWindows,
   markDaysStale,
@@ -47,7 +46,7 @@ export interface FeatureWindowUpdate {
   readonly windowsWritten: number;
   /** Patients whose days were summed anew (new local day, another calendar, no stored sums yet). */
   readonly patientsSummedAnew: number;
-  /** Days whose readings were read again: from their last session's start, or all (a reading arrived inside or before a stored session). */
+  /** Days summarized again from all their readings (a reading arrived before the day's last session). */
   readonly daysReread: number;
 }
 
@@ -57,9 +56,9 @@ export const NO_UPDATE: FeatureWindowUpdate = { windowsWritten: 0, patientsSumme
  * Brings the feature windows of the patients in an ingest batch up to date from the batch's new
  * decision readings alone, in the batch's transaction:
  *
- * - a changed day is extended by the new readings' own sums when they all come after the window of
- *   the day's last session (a device uploading in order), its last session is summarized again when
- *   they join it, and the whole day only when one lands before it (`howToUpdateDay`);
+ * - a changed day takes the new readings from its sums and its last session alone: they join that
+ *   session or open new ones after it (`addLaterReadings`); only a reading taken before the day's
+ *   last session started makes the day be summarized again from all its readings;
  * - each window row keeps the sums of its parts (days 0-6, 7-13, 14-29 ago), so a changed day is
  *   swapped into its part (old day out, new day in) and the statistics follow from the sums. Nothing
  *   else of the patient's history is read.
@@ -93,40 +92,18 @@ export async function applyNewReadings(
   const byDay = groupBy(changed, (reading) => `${reading.patientId}/${reading.day}`);
   const stored = await readDays(manager, [...byDay.values()].map((dayReadings) => dayReadings[0] as NewDecisionReading));
   const days: { key: string; patientId: string; day: string; before: DaySummary; after: DaySummary }[] = [];
-  const reread: { key: string; patientId: string; day: string; from: Date | null; before: DaySummary; newIds: Set<string> }[] = [];
+  const reread: { key: string; patientId: string; day: string; before: DaySummary }[] = [];
   for (const [key, dayReadings] of byDay) {
     const first = dayReadings[0] as NewDecisionReading;
-    const before = stored.get(key) ?? { totals: EMPTY_DAY, lastSessionStartedAt: null, stale: false };
-    const later = dayReadings.map(toLocalReading);
-    const update = before.stale ? 'REDO_DAY' : howToUpdateDay({ sessions: before.totals.sessions, lastSessionStartedAt: before.lastSessionStartedAt }, later, rules);
-    if (update === 'EXTEND') {
-      days.push({ key, patientId: first.patientId, day: first.day, before, after: extendDay(before, summarizeDayWithAnchor(later, rules)) });
-    } else {
-      reread.push({
-        key,
-        patientId: first.patientId,
-        day: first.day,
-        from: update === 'REDO_LAST_SESSION' ? before.lastSessionStartedAt : null,
-        before,
-        newIds: new Set(dayReadings.map((reading) => reading.id)),
-      });
-    }
+    const before = stored.get(key) ?? { totals: EMPTY_DAY, lastSession: null, stale: false };
+    const after = before.stale ? null : addLaterReadings(before, dayReadings.map(toLocalReading), rules);
+    if (after) days.push({ key, patientId: first.patientId, day: first.day, before, after });
+    else reread.push({ key, patientId: first.patientId, day: first.day, before });
   }
   if (reread.length > 0) {
+    // A reading before the day's last session: the day is summarized again from all its readings.
     const readingsOf = await readDayReadings(manager, reread);
-    for (const entry of reread) {
-      const readings = readingsOf.get(entry.key) ?? [];
-      const after =
-        entry.from === null
-          ? summarizeDayWithAnchor(readings, rules)
-          : replaceLastSession(
-              entry.before,
-              // The last session as it was: the readings from its start that were there before this batch.
-              summarizeDayWithAnchor(readings.filter((reading) => !entry.newIds.has(reading.id)), rules),
-              summarizeDayWithAnchor(readings, rules),
-            );
-      days.push({ key: entry.key, patientId: entry.patientId, day: entry.day, before: entry.before, after });
-    }
+    for (const entry of reread) days.push({ ...entry, after: summarizeDayWithAnchor(readingsOf.get(entry.key) ?? [], rules) });
   }
   await writeDayRows(
     manager,
@@ -163,8 +140,20 @@ interface StoredDaySummary extends DaySummary {
 
 /** The stored sums of the given patients' days (key `patient/day`); missing days are not in the map. */
 async function readDays(manager: EntityManager, days: readonly NewDecisionReading[]): Promise<Map<string, StoredDaySummary>> {
-  const rows = await manager.query<(Record<string, number> & { patient_id: string; day: string; stale: boolean; last_session_started_at: Date | null })[]>(
-    `SELECT a.patient_id, a.day::text AS day, a.stale, a.last_session_started_at, ${DAILY_COLUMNS.map(([, column]) => `a.${column}`).join(', ')}
+  const rows = await manager.query<
+    (Record<string, number> & {
+      patient_id: string;
+      day: string;
+      stale: boolean;
+      last_session_started_at: Date | null;
+      last_session_utc_offset_minutes: number | null;
+      last_session_readings: number | null;
+      last_session_sum_sbp: number | null;
+      last_session_sum_dbp: number | null;
+    })[]
+  >(
+    `SELECT a.patient_id, a.day::text AS day, a.stale, ${LAST_SESSION_COLUMNS.map(([column]) => `a.${column}`).join(', ')},
+            ${DAILY_COLUMNS.map(([, column]) => `a.${column}`).join(', ')}
        FROM observation_daily_aggregates a
        JOIN unnest($1::uuid[], $2::date[]) AS t(patient_id, day) ON a.patient_id = t.patient_id AND a.day = t.day`,
     [arrayLiteral(days.map((day) => day.patientId)), arrayLiteral(days.map((day) => day.day))],
@@ -174,7 +163,21 @@ async function readDays(manager: EntityManager, days: readonly NewDecisionReadin
       `${row.patient_id}/${row.day}`,
       {
         stale: row.stale,
-        lastSessionStartedAt: row.last_session_started_at === null ? null : new Date(row.last_session_started_at),
+        // Rows written before the last session was kept have none: their day is summarized again.
+        lastSession:
+          row.last_session_started_at === null ||
+          row.last_session_utc_offset_minutes === null ||
+          row.last_session_readings === null ||
+          row.last_session_sum_sbp === null ||
+          row.last_session_sum_dbp === null
+            ? null
+            : {
+                startedAt: new Date(row.last_session_started_at),
+                utcOffsetMinutes: row.last_session_utc_offset_minutes,
+                readings: row.last_session_readings,
+                sumSbp: row.last_session_sum_sbp,
+                sumDbp: row.last_session_sum_dbp,
+              },
         totals: dailyTotalsFrom((field) => Number(row[COLUMN_OF.get(field) ?? ''])),
       },
     ]),

@@ -5,10 +5,7 @@ import {
   addDayToWindow,
   EMPTY_DAY,
   EMPTY_WINDOW,
-  extendDay,
-  howToUpdateDay,
-  replaceLastSession,
-  type DayUpdate,
+  addLaterReadings,
   featureWindowOf,
   featureWindowsFromDays,
   mergeWindowTotals,
@@ -163,43 +160,49 @@ describe('feature windows from daily totals', () => {
   });
 });
 
-describe('updating a stored day with later readings', () => {
+describe('adding later readings to a stored day', () => {
   // Sessions open at 13:00Z (07:00 Chicago); the session window is 10 minutes, inclusive.
   const morning = [local('2025-01-15T13:00:00Z', 150, 90), local('2025-01-15T13:02:00Z', 140, 86)];
   const evening = [local('2025-01-16T02:00:00Z', 132, 84)];
-  it.each<[string, LocalBpReading[], LocalBpReading[], DayUpdate]>([
-    ['an empty day takes anything', [], [local('2025-01-15T12:00:00Z', 130, 80)], 'EXTEND'],
-    ['a reading after the last session window closed', morning, [local('2025-01-15T13:11:00Z', 130, 80)], 'EXTEND'],
-    ['a reading at the window edge joins the last session', morning, [local('2025-01-15T13:10:00Z', 130, 80)], 'REDO_LAST_SESSION'],
-    ['a reading inside the last session', morning, [local('2025-01-15T13:05:00Z', 130, 80)], 'REDO_LAST_SESSION'],
-    ['a reading at the last session\'s start', [...morning, ...evening], [local('2025-01-16T02:00:00Z', 128, 80)], 'REDO_LAST_SESSION'],
-    ['one joins the last session, one opens a new one', morning, [local('2025-01-15T13:04:00Z', 130, 80), local('2025-01-15T18:00:00Z', 126, 79)], 'REDO_LAST_SESSION'],
-    ['a reading before the last session started', [...morning, ...evening], [local('2025-01-15T13:05:00Z', 130, 80)], 'REDO_DAY'],
-    ['a reading before the day\'s sessions', morning, [local('2025-01-15T12:00:00Z', 130, 80)], 'REDO_DAY'],
+  it.each<[string, LocalBpReading[], LocalBpReading[], 'updated' | 'summarize again']>([
+    ['an empty day takes anything', [], [local('2025-01-15T12:00:00Z', 130, 80)], 'updated'],
+    ['a reading after the last session window closed opens a session', morning, [local('2025-01-15T13:11:00Z', 130, 80)], 'updated'],
+    ['a reading at the window edge joins the last session (its mean changes)', morning, [local('2025-01-15T13:10:00Z', 130, 80)], 'updated'],
+    ['a reading inside the last session', morning, [local('2025-01-15T13:05:00Z', 122, 70)], 'updated'],
+    ['a reading at the last session\'s start', [...morning, ...evening], [local('2025-01-16T02:00:00Z', 128, 80)], 'updated'],
+    ['an evening session joined (evening sums change, morning ones do not)', [...morning, ...evening], [local('2025-01-16T02:04:00Z', 150, 96)], 'updated'],
+    ['one joins the last session, two open new ones', morning, [local('2025-01-15T13:04:00Z', 130, 80), local('2025-01-15T18:00:00Z', 126, 79), local('2025-01-16T03:00:00Z', 124, 77)], 'updated'],
+    ['a reading before the last session started', [...morning, ...evening], [local('2025-01-15T13:05:00Z', 130, 80)], 'summarize again'],
+    ['a reading before the day\'s sessions', morning, [local('2025-01-15T12:00:00Z', 130, 80)], 'summarize again'],
   ])('%s: %s', (_name, stored, later, expected) => {
-    const day = summarizeDayWithAnchor(stored, rules);
-    expect(howToUpdateDay({ sessions: day.totals.sessions, lastSessionStartedAt: day.lastSessionStartedAt }, later.map((reading) => ({ takenAt: reading.takenAt })), rules)).toBe(expected);
-    // Each cheap way gives what summarizing every reading of the day gives.
+    const updated = addLaterReadings(summarizeDayWithAnchor(stored, rules), later, rules);
+    if (expected === 'summarize again') {
+      expect(updated).toBeNull();
+      return;
+    }
+    // The same as summarizing every reading of the day.
     const whole = summarizeDayWithAnchor([...stored, ...later], rules);
-    const anchor = day.lastSessionStartedAt?.getTime() ?? Number.NEGATIVE_INFINITY;
-    const fromAnchor = (readings: LocalBpReading[]) => readings.filter((reading) => reading.takenAt.getTime() >= anchor);
-    const updated =
-      expected === 'EXTEND'
-        ? extendDay(day, summarizeDayWithAnchor(later, rules))
-        : expected === 'REDO_LAST_SESSION'
-          ? replaceLastSession(day, summarizeDayWithAnchor(fromAnchor(stored), rules), summarizeDayWithAnchor(fromAnchor([...stored, ...later]), rules))
-          : whole;
-    expect(updated.lastSessionStartedAt).toEqual(whole.lastSessionStartedAt);
-    for (const key of Object.keys(whole.totals) as (keyof DailyBpTotals)[]) expect(updated.totals[key], key).toBeCloseTo(whole.totals[key], 9);
+    expect(updated?.lastSession?.startedAt).toEqual(whole.lastSession?.startedAt);
+    expect(updated?.lastSession?.readings).toBe(whole.lastSession?.readings);
+    expect(updated?.lastSession?.sumSbp).toBeCloseTo(whole.lastSession?.sumSbp ?? Number.NaN, 9);
+    for (const key of Object.keys(whole.totals) as (keyof DailyBpTotals)[]) expect(updated?.totals[key], key).toBeCloseTo(whole.totals[key], 9);
   });
 
-  it('reads the whole day again when it has sessions but no known anchor (stored before anchors were kept)', () => {
-    expect(howToUpdateDay({ sessions: 2, lastSessionStartedAt: null }, [{ takenAt: new Date('2030-01-01T00:00:00Z') }], rules)).toBe('REDO_DAY');
+  it('summarizes a day again when it has sessions but no known last session (stored before it was kept)', () => {
+    const day = summarizeDayWithAnchor(morning, rules);
+    expect(addLaterReadings({ totals: day.totals, lastSession: null }, [local('2030-01-01T00:00:00Z', 120, 80)], rules)).toBeNull();
   });
 
-  it('anchors a day at the start of its last session', () => {
-    expect(summarizeDayWithAnchor([...morning, ...evening], rules).lastSessionStartedAt).toEqual(new Date('2025-01-16T02:00:00Z'));
-    expect(summarizeDayWithAnchor([], rules).lastSessionStartedAt).toBeNull();
+  it('keeps the last session: its start, offset, count and sums', () => {
+    expect(summarizeDayWithAnchor([...morning, ...evening], rules).lastSession).toEqual({
+      startedAt: new Date('2025-01-16T02:00:00Z'),
+      utcOffsetMinutes: CST,
+      readings: 1,
+      sumSbp: 132,
+      sumDbp: 84,
+    });
+    expect(summarizeDayWithAnchor(morning, rules).lastSession).toMatchObject({ readings: 2, sumSbp: 290, sumDbp: 176 });
+    expect(summarizeDayWithAnchor([], rules).lastSession).toBeNull();
   });
 });
 

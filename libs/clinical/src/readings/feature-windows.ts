@@ -5,7 +5,7 @@ import { isInHourRange, localHour } from './home-summary';
 import { addPoint, EMPTY_LINEAR_SUMS, LinearSums, removePoint, sampleSdOfSums, slopeOfSums } from './linear-sums';
 import { addMinutes } from '../time';
 import { BpReading } from './reading';
-import { groupIntoSessions } from './sessions';
+import { BpSession, groupIntoSessions } from './sessions';
 
 /**
  * Feature windows kept incrementally: each local day of a patient is reduced once to sums
@@ -95,18 +95,26 @@ export function summarizeDay(readings: readonly LocalBpReading[], rules: Clinica
 }
 
 /**
- * A day's sums and the instant its last session started: readings taken after that session's
- * window closed cannot join any of the day's sessions, so they extend the day by their own sums
- * (`extendsDay`) without reading the day again.
+ * A day's sums and its last session (the one that started last): readings that arrived later join
+ * that session or open new ones after it, so `addLaterReadings` updates the day from these alone.
  */
 export interface DaySummary {
   readonly totals: DailyBpTotals;
   /** Null for a day without sessions. */
-  readonly lastSessionStartedAt: Date | null;
+  readonly lastSession: LastSession | null;
+}
+
+export interface LastSession {
+  readonly startedAt: Date;
+  /** The patient's UTC offset at its start (morning and evening are on the patient's clock). */
+  readonly utcOffsetMinutes: number;
+  readonly readings: number;
+  readonly sumSbp: number;
+  readonly sumDbp: number;
 }
 
 export function summarizeDayWithAnchor(readings: readonly LocalBpReading[], rules: ClinicalRules): DaySummary {
-  const offsets = new Map(readings.map((reading) => [reading.id, reading.utcOffsetMinutes]));
+  const byId = new Map(readings.map((reading) => [reading.id, reading]));
   const { sessions } = groupIntoSessions(readings, rules);
   const counted = new Set(sessions.flatMap((session) => session.readingIds));
   // Plain accumulators (this runs for every changed day of every ingest batch); same additions in the
@@ -120,70 +128,100 @@ export function summarizeDayWithAnchor(readings: readonly LocalBpReading[], rule
     totals.sumSbpSquares += reading.sbp * reading.sbp;
     totals.sumDbpSquares += reading.dbp * reading.dbp;
   }
-  let lastSessionStartedAt: Date | null = null;
+  let last: BpSession | null = null;
   for (const session of sessions) {
-    const hour = localHour(session.startedAt, offsets.get(session.readingIds[0] ?? '') ?? 0);
-    const morning = isInHourRange(hour, rules.homeSummary.morning);
-    const evening = isInHourRange(hour, rules.homeSummary.evening);
-    totals.sessions += 1;
-    totals.sessionSumSbp += session.meanSbp;
-    totals.sessionSumDbp += session.meanDbp;
-    totals.sessionSumSbpSquares += session.meanSbp * session.meanSbp;
-    totals.sessionSumDbpSquares += session.meanDbp * session.meanDbp;
-    totals.morningSessions += morning ? 1 : 0;
-    totals.morningSumSbp += morning ? session.meanSbp : 0;
-    totals.morningSumDbp += morning ? session.meanDbp : 0;
-    totals.eveningSessions += evening ? 1 : 0;
-    totals.eveningSumSbp += evening ? session.meanSbp : 0;
-    totals.eveningSumDbp += evening ? session.meanDbp : 0;
-    if (lastSessionStartedAt === null || session.startedAt > lastSessionStartedAt) lastSessionStartedAt = session.startedAt;
+    addSession(totals, session.startedAt, byId.get(session.readingIds[0] ?? '')?.utcOffsetMinutes ?? 0, session.meanSbp, session.meanDbp, 1, rules);
+    if (last === null || session.startedAt > last.startedAt) last = session;
   }
-  return { totals, lastSessionStartedAt };
+  return { totals, lastSession: last === null ? null : lastSessionOf(last, byId) };
 }
 
-/**
- * How a stored day takes readings that arrived later, cheapest first:
- * - `EXTEND`: every one is taken after the window of the day's last session closed (sessions are
- *   anchored on their first reading, so none of the day's sessions can take them): the day is
- *   extended by their own sums (`extendDay`);
- * - `REDO_LAST_SESSION`: none is taken before the last session started: only that session can
- *   change, so the readings from its start on are summarized again (`replaceLastSession`);
- * - `REDO_DAY`: one is taken before the last session started (earlier sessions may regroup), or the
- *   day has sessions but no known anchor (stored before anchors were kept): the whole day again.
- */
-export type DayUpdate = 'EXTEND' | 'REDO_LAST_SESSION' | 'REDO_DAY';
+function lastSessionOf(session: BpSession, byId: ReadonlyMap<string, LocalBpReading>): LastSession {
+  let sumSbp = 0;
+  let sumDbp = 0;
+  for (const id of session.readingIds) {
+    sumSbp += byId.get(id)?.sbp ?? 0;
+    sumDbp += byId.get(id)?.dbp ?? 0;
+  }
+  return {
+    startedAt: session.startedAt,
+    utcOffsetMinutes: byId.get(session.readingIds[0] ?? '')?.utcOffsetMinutes ?? 0,
+    readings: session.readingIds.length,
+    sumSbp,
+    sumDbp,
+  };
+}
 
-export function howToUpdateDay(
-  day: { readonly sessions: number; readonly lastSessionStartedAt: Date | null },
-  later: readonly { readonly takenAt: Date }[],
+/** Adds (sign 1) or takes out (sign -1) one session's mean in the day's session sums. */
+function addSession(
+  totals: { -readonly [K in keyof DailyBpTotals]: number },
+  startedAt: Date,
+  utcOffsetMinutes: number,
+  meanSbp: number,
+  meanDbp: number,
+  sign: 1 | -1,
   rules: ClinicalRules,
-): DayUpdate {
-  if (day.sessions === 0) return 'EXTEND';
-  if (day.lastSessionStartedAt === null) return 'REDO_DAY';
-  const opened = day.lastSessionStartedAt.getTime();
-  const closes = addMinutes(day.lastSessionStartedAt, rules.sessions.windowMinutes).getTime();
-  if (later.every((reading) => reading.takenAt.getTime() > closes)) return 'EXTEND';
-  if (later.every((reading) => reading.takenAt.getTime() >= opened)) return 'REDO_LAST_SESSION';
-  return 'REDO_DAY';
-}
-
-/** A day extended by the summary of later readings (where `howToUpdateDay` says EXTEND). */
-export function extendDay(day: DaySummary, later: DaySummary): DaySummary {
-  return {
-    totals: addDailyTotals(day.totals, later.totals),
-    lastSessionStartedAt: later.lastSessionStartedAt ?? day.lastSessionStartedAt,
-  };
+): void {
+  const hour = localHour(startedAt, utcOffsetMinutes);
+  const morning = isInHourRange(hour, rules.homeSummary.morning);
+  const evening = isInHourRange(hour, rules.homeSummary.evening);
+  totals.sessions += sign;
+  totals.sessionSumSbp += sign * meanSbp;
+  totals.sessionSumDbp += sign * meanDbp;
+  totals.sessionSumSbpSquares += sign * meanSbp * meanSbp;
+  totals.sessionSumDbpSquares += sign * meanDbp * meanDbp;
+  if (morning) {
+    totals.morningSessions += sign;
+    totals.morningSumSbp += sign * meanSbp;
+    totals.morningSumDbp += sign * meanDbp;
+  }
+  if (evening) {
+    totals.eveningSessions += sign;
+    totals.eveningSumSbp += sign * meanSbp;
+    totals.eveningSumDbp += sign * meanDbp;
+  }
 }
 
 /**
- * A day whose readings from its last session's start on were `before` (that session alone) and are
- * now `after` (summarized again with the later readings; REDO_LAST_SESSION).
+ * The day with readings that arrived later added, from the day's sums and its last session alone:
+ * sessions are anchored on their first reading, so a later reading taken no later than the last
+ * session's window joins that session (its mean changes), and those after it open sessions of their
+ * own. Returns null when one is taken before the last session started (earlier sessions may regroup),
+ * or the day has sessions but no known last session (stored before it was kept): the day must then
+ * be summarized again from all its readings.
  */
-export function replaceLastSession(day: DaySummary, before: DaySummary, after: DaySummary): DaySummary {
-  return {
-    totals: addDailyTotals(subtractDailyTotals(day.totals, before.totals), after.totals),
-    lastSessionStartedAt: after.lastSessionStartedAt,
-  };
+export function addLaterReadings(day: DaySummary, later: readonly LocalBpReading[], rules: ClinicalRules): DaySummary | null {
+  if (later.length === 0) return day;
+  const last = day.lastSession;
+  if (last === null) return day.totals.sessions === 0 ? summarizeDayWithAnchor(later, rules) : null;
+  const opened = last.startedAt.getTime();
+  if (later.some((reading) => reading.takenAt.getTime() < opened)) return null;
+  const closes = addMinutes(last.startedAt, rules.sessions.windowMinutes).getTime();
+  const joining = later.filter((reading) => reading.takenAt.getTime() <= closes);
+  const totals: { -readonly [K in keyof DailyBpTotals]: number } = dailyTotalsFrom((field) => day.totals[field]);
+  let lastSession = last;
+  if (joining.length > 0) {
+    let readings = last.readings;
+    let sumSbp = last.sumSbp;
+    let sumDbp = last.sumDbp;
+    for (const reading of joining) {
+      readings += 1;
+      sumSbp += reading.sbp;
+      sumDbp += reading.dbp;
+      totals.readings += 1;
+      totals.sumSbp += reading.sbp;
+      totals.sumDbp += reading.dbp;
+      totals.sumSbpSquares += reading.sbp * reading.sbp;
+      totals.sumDbpSquares += reading.dbp * reading.dbp;
+    }
+    addSession(totals, last.startedAt, last.utcOffsetMinutes, last.sumSbp / last.readings, last.sumDbp / last.readings, -1, rules);
+    addSession(totals, last.startedAt, last.utcOffsetMinutes, sumSbp / readings, sumDbp / readings, 1, rules);
+    lastSession = { ...last, readings, sumSbp, sumDbp };
+  }
+  const after = later.filter((reading) => reading.takenAt.getTime() > closes);
+  if (after.length === 0) return { totals, lastSession };
+  const opening = summarizeDayWithAnchor(after, rules);
+  return { totals: addDailyTotals(totals, opening.totals), lastSession: opening.lastSession ?? lastSession };
 }
 
 /** Two days' (or windows') sums added up, field by field. */
