@@ -1,7 +1,19 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AuditEntryContent } from './audit-entry';
-import { computeEntryHash, computeEntryHashBinary, encodeEntry, ENTRY_TAG, entryHashInput, GENESIS_HASH, hexEqualsBinary, toAuditTimestamp } from './canonical-encoding';
+import {
+  binaryEqualsBytes,
+  computeEntryHash,
+  computeEntryHashBinary,
+  decodeHexHashAt,
+  encodeEntry,
+  ENTRY_TAG,
+  entryHashInput,
+  GENESIS_HASH,
+  hexBytesSpell,
+  hexEqualsBinary,
+  toAuditTimestamp,
+} from './canonical-encoding';
 import { AuditError } from './errors';
 import { leafHash } from './merkle-tree';
 
@@ -122,6 +134,44 @@ describe('the verifier\'s binary hashes', () => {
     // Hex digits only some of which are letters, so the upper-case case really differs.
     expect(/[a-f]/.test(hex) && /[0-9]/.test(hex)).toBe(true);
     expect(hexEqualsBinary(display(hex), binary)).toBe(equal);
+  });
+});
+
+describe('hashes as the bytes of an export line', () => {
+  const hash = createHash('sha256').update('an entry').digest();
+  const hex = hash.toString('hex');
+  const line = (digits: string): Buffer => Buffer.from(`{"hash":"${digits}"}`, 'latin1');
+  const AT = 9;
+
+  it.each([
+    ['the hash', hex, true],
+    ['one digit changed', `${hex.slice(0, 40)}${hex[40] === '0' ? '1' : '0'}${hex.slice(41)}`, false],
+    ['upper case', hex.toUpperCase(), false],
+    ['a character that is no digit', `${hex.slice(0, 63)}g`, false],
+    ['one digit short (the quote where the last digit should be)', hex.slice(1), false],
+  ] as const)('%s: decoded and spelled alike', (_name, digits, isTheHash) => {
+    // Hex digits only some of which are letters, so the upper-case case really differs.
+    expect(/[a-f]/.test(hex) && /[0-9]/.test(hex)).toBe(true);
+    const decoded = Buffer.alloc(32);
+    const isHex = decodeHexHashAt(line(digits), AT, decoded);
+    expect(isHex && decoded.equals(hash)).toBe(isTheHash);
+    expect(hexBytesSpell(line(digits), AT, hash)).toBe(isTheHash);
+  });
+
+  it('decodes any 64 lowercase hex digits, and nothing past the end of the bytes', () => {
+    const decoded = Buffer.alloc(32);
+    expect(decodeHexHashAt(line('0123456789abcdef'.repeat(4)), AT, decoded)).toBe(true);
+    expect(decoded.toString('hex')).toBe('0123456789abcdef'.repeat(4));
+    expect(decodeHexHashAt(Buffer.from(hex.slice(0, 63)), 0, decoded)).toBe(false);
+    expect(hexBytesSpell(Buffer.from(hex.slice(0, 63)), 0, hash)).toBe(false);
+  });
+
+  it.each([
+    ['the same bytes', hash.toString('latin1'), true],
+    ['a byte changed', `${hash.toString('latin1').slice(0, 31)}${String.fromCharCode((hash[31] ?? 0) ^ 1)}`, false],
+    ['one byte short', hash.toString('latin1').slice(1), false],
+  ] as const)('a binary string against bytes: %s', (_name, binary, equal) => {
+    expect(binaryEqualsBytes(binary, hash)).toBe(equal);
   });
 });
 

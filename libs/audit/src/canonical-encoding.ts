@@ -98,18 +98,44 @@ export function hexEqualsBinary(hex: string, binary: string): boolean {
   return true;
 }
 
-/** `hexEqualsBinary` for the 64 hex digits at `offset` of a longer text (an export line), without slicing them out. */
-export function hexAtEqualsBinary(text: string, offset: number, binary: string): boolean {
-  if (text.length < offset + 2 * HASH_BYTES || binary.length !== HASH_BYTES) return false;
+const LOWER_HEX_DIGITS: readonly number[] = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
+
+/** The value of each byte as a lowercase hex digit, -1 for any other byte. */
+const HEX_DIGIT_VALUES = Int8Array.from({ length: 256 }, (_, code) => (code >= 0x30 && code <= 0x39 ? code - 0x30 : code >= 0x61 && code <= 0x66 ? code - 0x61 + 10 : -1));
+
+/**
+ * Decodes the 64 lowercase hex digits at bytes[offset] (an entry hash as an export line writes it)
+ * into `into` (32 bytes); false, with `into` partly written, when they are not 64 such digits.
+ */
+export function decodeHexHashAt(bytes: Uint8Array, offset: number, into: Uint8Array): boolean {
+  if (bytes.length < offset + 2 * HASH_BYTES) return false;
   for (let index = 0; index < HASH_BYTES; index++) {
-    const byte = binary.charCodeAt(index);
-    const at = offset + 2 * index;
-    if (text.charCodeAt(at) !== LOWER_HEX_DIGITS[byte >>> 4] || text.charCodeAt(at + 1) !== LOWER_HEX_DIGITS[byte & 0x0f]) return false;
+    const high = HEX_DIGIT_VALUES[bytes[offset + 2 * index] ?? 0] ?? -1;
+    const low = HEX_DIGIT_VALUES[bytes[offset + 2 * index + 1] ?? 0] ?? -1;
+    if (high < 0 || low < 0) return false;
+    into[index] = (high << 4) | low;
   }
   return true;
 }
 
-const LOWER_HEX_DIGITS: readonly number[] = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
+/** Whether the 64 bytes at bytes[offset] are the lowercase hex digits of the 32 bytes of `hash`. */
+export function hexBytesSpell(bytes: Uint8Array, offset: number, hash: Uint8Array): boolean {
+  if (bytes.length < offset + 2 * HASH_BYTES || hash.length !== HASH_BYTES) return false;
+  for (let index = 0; index < HASH_BYTES; index++) {
+    const byte = hash[index] ?? 0;
+    if (bytes[offset + 2 * index] !== LOWER_HEX_DIGITS[byte >>> 4] || bytes[offset + 2 * index + 1] !== LOWER_HEX_DIGITS[byte & 0x0f]) return false;
+  }
+  return true;
+}
+
+/** Whether a binary string (one character per byte, as Node's hash returns it) holds the bytes of `hash`. */
+export function binaryEqualsBytes(binary: string, hash: Uint8Array): boolean {
+  if (binary.length !== hash.length) return false;
+  for (let index = 0; index < hash.length; index++) {
+    if (binary.charCodeAt(index) !== hash[index]) return false;
+  }
+  return true;
+}
 
 /** Grows as needed and is reused: verification encodes millions of entries, one at a time. */
 let scratch = Buffer.allocUnsafe(16 * 1024);

@@ -1,5 +1,5 @@
 import { AuditEntry } from './audit-entry';
-import { GENESIS_HASH, HASH_BYTES, hexEqualsBinary } from './canonical-encoding';
+import { GENESIS_HASH, HASH_BYTES, hexBytesSpell, hexEqualsBinary } from './canonical-encoding';
 import { entryHashBinary } from './entry-hash';
 import { SignedCheckpoint } from './checkpoint';
 import { AuditError } from './errors';
@@ -21,15 +21,19 @@ export interface CheckpointExpectation {
 export class ChainVerifier {
   private readonly accumulator: MerkleAccumulator;
   private readonly expectations: CheckpointExpectation[] = [];
-  private headHash: string;
-  /** The bytes of `headHash` as a binary string, once an entry has been verified in this run. */
+  /** The bytes of the verified head's hash. */
+  private readonly head = Buffer.alloc(HASH_BYTES);
+  /** The head's hash in hex, as it was given, or null until asked for after `acceptChecked`. */
+  private headHex: string | null;
+  /** The bytes of the head as a binary string, when the last entry was hashed by `next` or `nextHashed` in this run. */
   private headBinary: string | null;
   private verifiedCount: number;
 
   /** From seq 1, or from a verified point: the tree of the first `start.tree.size` entries and the hash of the last. */
   constructor(expectations: readonly CheckpointExpectation[], start?: { readonly tree: MerkleAccumulator; readonly lastHash: string }) {
     this.accumulator = start?.tree ?? MerkleAccumulator.empty();
-    this.headHash = start?.lastHash ?? GENESIS_HASH;
+    this.headHex = start?.lastHash ?? GENESIS_HASH;
+    this.head.write(this.headHex, 'hex');
     this.headBinary = start ? null : GENESIS_BINARY;
     this.verifiedCount = this.accumulator.size;
     this.expect(expectations);
@@ -47,7 +51,13 @@ export class ChainVerifier {
   }
 
   get lastHash(): string {
-    return this.headHash;
+    this.headHex ??= this.head.toString('hex');
+    return this.headHex;
+  }
+
+  /** Whether bytes[at, at + 64) spell `lastHash`: the prevHash of the next entry as it stands in an export line. */
+  isHeadAt(bytes: Uint8Array, at: number): boolean {
+    return hexBytesSpell(bytes, at, this.head);
   }
 
   root(): Buffer {
@@ -69,7 +79,7 @@ export class ChainVerifier {
     const outOfOrder = this.checkSeq(entry.seq);
     if (outOfOrder) return outOfOrder;
     // When the entry is linked to the verified head, the head's bytes are what its prevHash spells.
-    const linked = entry.prevHash === this.headHash;
+    const linked = entry.prevHash === this.lastHash;
     let computed: string;
     try {
       computed = entryHashBinary(entry, entry.prevHash, linked ? this.headBinary : null, entry.encoding);
@@ -89,14 +99,16 @@ export class ChainVerifier {
   }
 
   /**
-   * Accepts the next entry when the caller has made the checks of `next` itself (its seq is the next
-   * one, its recomputed hash `computed` equals `recordedHash`, and its prevHash is `lastHash`): the
-   * export verifier's hot path. Returns a failure only for a checkpoint the chain passes.
+   * Accepts the next entry when the caller has made the checks of `next` itself, or will have them
+   * made before it reports success: its seq is the next one, its prevHash is `lastHash`, and `hash`
+   * (32 bytes, copied) is its recorded hash, which its recomputed hash equals. Returns a failure only
+   * for a checkpoint the chain passes.
    */
-  acceptChecked(recordedHash: string, computed: string): VerificationFailure | null {
-    this.accumulator.appendBinary(computed);
-    this.headHash = recordedHash;
-    this.headBinary = computed;
+  acceptChecked(hash: Uint8Array): VerificationFailure | null {
+    this.accumulator.append(hash);
+    this.head.set(hash);
+    this.headHex = null;
+    this.headBinary = null;
     this.verifiedCount++;
     return this.expectations.length === 0 ? null : this.checkExpectations();
   }
@@ -113,18 +125,19 @@ export class ChainVerifier {
     if (!hexEqualsBinary(recordedHash, computed)) {
       return failure('hash-mismatch', seq, `the content of seq ${seq} does not hash to its recorded hash: the entry was altered`);
     }
-    if (prevHash !== this.headHash) {
+    if (prevHash !== this.lastHash) {
       // This entry is consistent with itself, so what changed is the hash it was chained to.
       return this.verifiedCount === 0
         ? failure('broken-link', seq, `seq 1 must chain to the genesis hash (64 zeros)`)
         : failure(
             'broken-link',
             this.verifiedCount,
-            `seq ${this.verifiedCount} has hash ${short(this.headHash)}, but seq ${seq} was chained to ${short(prevHash)}: seq ${this.verifiedCount} was replaced`,
+            `seq ${this.verifiedCount} has hash ${short(this.lastHash)}, but seq ${seq} was chained to ${short(prevHash)}: seq ${this.verifiedCount} was replaced`,
           );
     }
-    this.accumulator.appendBinary(computed, onCompleted);
-    this.headHash = recordedHash;
+    this.head.write(computed, 'latin1');
+    this.accumulator.append(this.head, onCompleted);
+    this.headHex = recordedHash;
     this.headBinary = computed;
     this.verifiedCount = seq;
     return this.checkExpectations();
@@ -137,12 +150,12 @@ export class ChainVerifier {
       this.expectations.shift();
       const { checkpoint } = next;
       const root = this.verifiedCount === 0 ? EMPTY_TREE_ROOT : this.accumulator.root();
-      if (checkpoint.lastEntryHash !== this.headHash || checkpoint.rootHash !== root.toString('hex')) {
+      if (checkpoint.lastEntryHash !== this.lastHash || checkpoint.rootHash !== root.toString('hex')) {
         return failure(
           next.reasonOnMismatch,
           checkpoint.treeSize === 0 ? null : checkpoint.treeSize,
           `entries 1-${checkpoint.treeSize} do not reproduce ${next.label} (root ${short(checkpoint.rootHash)}, head ${short(checkpoint.lastEntryHash)}; ` +
-            `recomputed root ${short(root.toString('hex'))}, head ${short(this.headHash)})`,
+            `recomputed root ${short(root.toString('hex'))}, head ${short(this.lastHash)})`,
         );
       }
     }

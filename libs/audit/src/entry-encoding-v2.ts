@@ -65,6 +65,11 @@ export function entryHashInputV2(entry: AuditEntryContent, prevHash: string): Bu
   return Buffer.concat([PREFIX, Buffer.from(canonicalEntryJson(entry, prevHash), 'utf8')]);
 }
 
+/** A copy of `0x00 || tag`, what an entry text is hashed after (for a thread that cannot import this module). */
+export function entryHashPrefixV2(): Uint8Array {
+  return Uint8Array.from(PREFIX);
+}
+
 /** Grows as needed and is reused: the prefix stays in place, each entry's text is written after it. */
 let scratch = Buffer.allocUnsafe(16 * 1024);
 PREFIX.copy(scratch);
@@ -82,6 +87,20 @@ export function hashEntryTextBinary(canonicalText: string): string {
   }
   const written = scratch.write(canonicalText, PREFIX.length, 'utf8');
   return hash('sha256', scratch.subarray(0, PREFIX.length + written), 'binary');
+}
+
+/**
+ * `hashEntryTextBinary` for a text given as its UTF-8 bytes, bytes[start, end): the export verifier
+ * passes the entry text's place in the file, so the bytes hashed are the bytes exported.
+ */
+export function hashEntryBytesBinary(bytes: Buffer, start: number, end: number): string {
+  const length = PREFIX.length + end - start;
+  if (length > scratch.length) {
+    scratch = Buffer.allocUnsafe(2 * length);
+    PREFIX.copy(scratch);
+  }
+  bytes.copy(scratch, PREFIX.length, start, end);
+  return hash('sha256', scratch.subarray(0, length), 'binary');
 }
 
 export function computeEntryHashV2(entry: AuditEntryContent, prevHash: string): string {

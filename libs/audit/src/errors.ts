@@ -21,6 +21,8 @@ export enum AuditErrorCode {
   INVALID_TRUSTED_CHECKPOINTS = 'AUDIT_INVALID_TRUSTED_CHECKPOINTS',
   /** There is no checkpoint yet, so nothing can be proven against one. */
   NO_CHECKPOINT = 'AUDIT_NO_CHECKPOINT',
+  /** The second thread that checks entry hashes of a large export stopped or answered out of turn: the export was not verified. */
+  VERIFIER_THREAD_FAILED = 'AUDIT_VERIFIER_THREAD_FAILED',
 }
 
 export class AuditError extends ClinLoopError<AuditErrorCode> {

@@ -121,6 +121,7 @@ const AUDIT: Record<AuditErrorCode, ErrorMapping> = {
   [AuditErrorCode.INVALID_EXPORT_REQUEST]: clientError('BAD_USER_INPUT'),
   [AuditErrorCode.INVALID_TRUSTED_CHECKPOINTS]: clientError('BAD_USER_INPUT'),
   [AuditErrorCode.NO_CHECKPOINT]: clientError('NOT_FOUND', 404),
+  [AuditErrorCode.VERIFIER_THREAD_FAILED]: serverError('INTERNAL_SERVER_ERROR'),
 };
 
 const CLINICAL: Record<ClinicalErrorCode, ErrorMapping> = {

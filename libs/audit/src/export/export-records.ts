@@ -146,12 +146,13 @@ export class EntriesDigest {
     if (this.pendingBytes === this.pending.length) this.flush();
   }
 
-  /** `add` with the hash as a binary string (32 characters), as the verifier computed it. */
-  addBinary(seq: number, entryHash: string): void {
+  /** `add` with the hash as its 32 bytes, as the export verifier decodes it from the line. */
+  addBytes(seq: number, entryHash: Uint8Array): void {
     const at = this.pendingBytes;
     this.pending.writeUInt32BE(Math.floor(seq / 0x1_0000_0000), at);
     this.pending.writeUInt32BE(seq % 0x1_0000_0000, at + 4);
-    if (this.pending.write(entryHash, at + 8, 'latin1') !== 32) throw new RangeError('not an entry hash');
+    if (entryHash.length !== 32) throw new RangeError('not an entry hash');
+    for (let index = 0; index < 32; index++) this.pending[at + 8 + index] = entryHash[index] ?? 0;
     this.pendingBytes += DIGEST_RECORD_BYTES;
     this.entries++;
     if (this.pendingBytes === this.pending.length) this.flush();

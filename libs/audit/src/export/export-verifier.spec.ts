@@ -345,4 +345,16 @@ describe('EntriesDigest', () => {
     expect(digest.count).toBe(2500);
     expect(digest.finish()).toBe(reference.digest('hex'));
   });
+
+  it('is the same whether a hash is added as hex or as its bytes, beyond 2^32 too', () => {
+    const fromHex = new EntriesDigest();
+    const fromBytes = new EntriesDigest();
+    for (const seq of [1, 2, 1024, 1025, 2 ** 32 + 7, 2 ** 53 - 1]) {
+      const entryHash = createHash('sha256').update(String(seq)).digest();
+      fromHex.add(seq, entryHash.toString('hex'));
+      fromBytes.addBytes(seq, entryHash);
+    }
+    expect(fromBytes.count).toBe(fromHex.count);
+    expect(fromBytes.finish()).toBe(fromHex.finish());
+  });
 });

@@ -1,8 +1,8 @@
 import { KeyObject } from 'node:crypto';
 import { AuditEntry } from '../audit-entry';
-import { hexAtEqualsBinary, hexEqualsBinary } from '../canonical-encoding';
+import { binaryEqualsBytes, decodeHexHashAt, hexEqualsBinary } from '../canonical-encoding';
 import { ChainVerifier, short } from '../chain-verifier';
-import { hashEntryTextBinary } from '../entry-encoding-v2';
+import { hashEntryBytesBinary, hashEntryTextBinary } from '../entry-encoding-v2';
 import { entryHash } from '../entry-hash';
 import { sameCheckpoint, SignedCheckpoint, verifyCheckpointSignature, verifyEd25519 } from '../checkpoint';
 import { AuditError } from '../errors';
@@ -16,7 +16,7 @@ import {
   ExportTrailer,
   InclusionProof,
 } from './export-records';
-import { EncodedEntryRecord, FULL_ENTRY_LINE, isFullEntryFrame, prevHashValueAt, VerifierRecord } from './jsonl-format';
+import { EncodedEntryRecord, endsWithSeqMember, FULL_ENTRY_LINE, isFullEntryFrame, prevHashValueAt, VerifierRecord } from './jsonl-format';
 
 export interface ExportVerifierOptions {
   readonly publicKey: KeyObject;
@@ -39,6 +39,8 @@ export class ExportVerifier {
   /** A full export's entry arrived early; the next record tells a gap from a swap. */
   private pendingGap: { expected: number; found: number } | null = null;
   private readonly provenTrusted = new Set<number>();
+  /** The hot path's recorded hash, decoded from its line (reused). */
+  private readonly recordedHash = Buffer.alloc(32);
 
   constructor(private readonly options: ExportVerifierOptions) {}
 
@@ -50,28 +52,40 @@ export class ExportVerifier {
   }
 
   /**
-   * The hot path of a full JSON Lines export: the line chunk[start, end) when it is an entry line of
+   * The hot path of a full JSON Lines export: the line bytes[start, end) when it is an entry line of
    * encoding 2 that is the next entry, intact and linked to the verified head. The entry text is
    * hashed where it stands in the line; its seq and prevHash are compared with what the chain
    * expects, never parsed. Returns undefined, having changed nothing, for any other line: the caller
    * then reads it as a record (`accept`), which finds and names the problem.
+   *
+   * With `hashing` 'deferred' the entry text is not hashed here: the line is accepted on its recorded
+   * hash, and the caller must have the text's hash compared with it (the entry hash worker) and
+   * report `entryTextMismatch` for the first such line whose hash differs, which is what this
+   * verifier would have reported at that line. Every other check is made here, in order.
    */
-  acceptNextEntryLine(chunk: string, start: number, end: number): VerificationFailure | null | undefined {
+  acceptNextEntryLine(bytes: Buffer, start: number, end: number, hashing: 'here' | 'deferred' = 'here'): VerificationFailure | null | undefined {
     const chain = this.chain;
-    if (this.result || chain === null || this.pendingGap || this.trailerSeen || !isFullEntryFrame(chunk, start, end)) return undefined;
+    if (this.result || chain === null || this.pendingGap || this.trailerSeen || !isFullEntryFrame(bytes, start, end)) return undefined;
     const seq = chain.lastSeq + 1;
     if (seq > (this.header?.checkpoint.treeSize ?? 0)) return undefined;
-    const text = chunk.slice(start + FULL_ENTRY_LINE.entryAt, end - 1);
-    if (!text.endsWith(`,"seq":${seq}}`)) return undefined;
-    const prevHashAt = prevHashValueAt(text);
-    if (prevHashAt < 0 || !text.startsWith(chain.lastHash, prevHashAt) || text.charCodeAt(prevHashAt + 64) !== 0x22) return undefined;
-    const computed = hashEntryTextBinary(text);
-    const hashAt = start + FULL_ENTRY_LINE.hashAt;
-    if (!hexAtEqualsBinary(chunk, hashAt, computed)) return undefined;
-    this.digest.addBinary(seq, computed);
+    const textStart = start + FULL_ENTRY_LINE.entryAt;
+    const textEnd = end - 1;
+    if (!endsWithSeqMember(bytes, textStart, textEnd, seq)) return undefined;
+    const prevHashAt = prevHashValueAt(bytes, textStart, textEnd);
+    if (prevHashAt < 0 || !chain.isHeadAt(bytes, prevHashAt) || bytes[prevHashAt + 64] !== 0x22) return undefined;
+    // A recorded hash that is not 64 lowercase hex digits takes the general path, which reports it as the mismatch it is.
+    const recorded = this.recordedHash;
+    if (!decodeHexHashAt(bytes, start + FULL_ENTRY_LINE.hashAt, recorded)) return undefined;
+    if (hashing === 'here' && !binaryEqualsBytes(hashEntryBytesBinary(bytes, textStart, textEnd), recorded)) return undefined;
+    this.digest.addBytes(seq, recorded);
     this.lastSeq = seq;
-    this.result = chain.acceptChecked(chunk.slice(hashAt, hashAt + 64), computed);
+    this.result = chain.acceptChecked(recorded);
     return this.result;
+  }
+
+  /** The seq of the last entry accepted (0 before the first). */
+  get lastEntrySeq(): number {
+    return this.lastSeq;
   }
 
   /** At the end of the file: success, or why not. */
@@ -158,9 +172,7 @@ export class ExportVerifier {
     const computed = hashEntryTextBinary(record.text);
     if (header.mode === 'full') {
       const expected = (this.chain?.lastSeq ?? 0) + 1;
-      if (!this.pendingGap && !hexEqualsBinary(record.hash, computed)) {
-        return failure('hash-mismatch', expected, `${record.location}: the entry text of seq ${expected} does not hash to its recorded hash: the entry was altered`);
-      }
+      if (!this.pendingGap && !hexEqualsBinary(record.hash, computed)) return entryTextMismatch(record.location, expected);
       const seq = record.seq;
       if (seq === null) return failure('malformed', expected, `${record.location}: the entry text does not end with its seq`);
       return this.acceptFullEntry(seq, (chain) => chain.nextHashed(seq, record.prevHash, record.hash, computed), record.hash);
@@ -295,6 +307,11 @@ export class ExportVerifier {
     }
     return null;
   }
+}
+
+/** What a full export's verifier reports for an entry line of encoding 2 whose text does not hash to its recorded hash. */
+export function entryTextMismatch(location: string, seq: number): VerificationFailure {
+  return failure('hash-mismatch', seq, `${location}: the entry text of seq ${seq} does not hash to its recorded hash: the entry was altered`);
 }
 
 function recomputeHash(entry: AuditEntry): string | AuditError {

@@ -1,6 +1,7 @@
 import { canonicalEntryJson } from '../entry-encoding-v2';
 import { ExportEntryRecord, ExportRecord, InclusionProof, parseEntryJson, parseInclusionProof, ReadExportRecord } from './export-records';
 import { recordFromJson, recordToJson } from './record-json';
+import { bytesAt } from './byte-lines';
 import { TextLine } from './text-lines';
 
 /**
@@ -16,8 +17,7 @@ export function jsonlChunk(record: ExportRecord): string {
   return `${JSON.stringify(recordToJson(record))}\n`;
 }
 
-export const ENTRY_FRAME_START = '{"record":"entry","hash":"';
-const FRAME_START = ENTRY_FRAME_START;
+const FRAME_START = '{"record":"entry","hash":"';
 const FRAME_PROOF = '","proof":';
 const FRAME_ENTRY = ',"entry":';
 const HASH_END = FRAME_START.length + 64;
@@ -29,21 +29,57 @@ const PREV_HASH_MEMBER = ',"prevHash":"';
 /** Offsets in an entry line of a full export (proof null): where the hash is and where the entry text starts. */
 export const FULL_ENTRY_LINE = { hashAt: FRAME_START.length, entryAt: PROOF_START + NO_PROOF_ENTRY.length } as const;
 
-const FULL_FRAME_MIDDLE = `${FRAME_PROOF}${NO_PROOF_ENTRY}`;
+const FRAME_START_BYTES = Buffer.from(FRAME_START, 'latin1');
+const FULL_FRAME_MIDDLE_BYTES = Buffer.from(`${FRAME_PROOF}${NO_PROOF_ENTRY}`, 'latin1');
+const SEQ_MEMBER_BYTES = Buffer.from(SEQ_MEMBER, 'latin1');
+const PREV_HASH_MEMBER_BYTES = Buffer.from(PREV_HASH_MEMBER, 'latin1');
 
 /**
- * Whether chunk[start, end) is an entry line with a null proof, its frame byte for byte (the hash
+ * Whether bytes[start, end) is an entry line with a null proof, its frame byte for byte (the hash
  * digits aside; the caller compares them with the hash it computes).
  */
-export function isFullEntryFrame(chunk: string, start: number, end: number): boolean {
-  return end - start > FULL_ENTRY_LINE.entryAt + 1 && chunk.charCodeAt(end - 1) === 0x7d && chunk.startsWith(FRAME_START, start) && chunk.startsWith(FULL_FRAME_MIDDLE, start + HASH_END);
+export function isFullEntryFrame(bytes: Uint8Array, start: number, end: number): boolean {
+  return (
+    end - start > FULL_ENTRY_LINE.entryAt + 1 &&
+    bytes[end - 1] === 0x7d &&
+    bytesAt(bytes, start, FRAME_START_BYTES) &&
+    bytesAt(bytes, start + HASH_END, FULL_FRAME_MIDDLE_BYTES)
+  );
 }
 
-/** Where the value of the `,"prevHash":"` member of an entry text starts, or -1: the last member so named, as the payload comes before it and only strings and the seq follow. */
-export function prevHashValueAt(entryText: string): number {
-  const at = entryText.lastIndexOf(PREV_HASH_MEMBER);
-  return at < 0 ? -1 : at + PREV_HASH_MEMBER.length;
+/** Whether the entry text bytes[textStart, textEnd) ends with its last member `,"seq":<seq>}`, the digits compared without parsing. */
+export function endsWithSeqMember(bytes: Uint8Array, textStart: number, textEnd: number, seq: number): boolean {
+  let at = textEnd - 1;
+  if (bytes[at] !== 0x7d) return false;
+  let rest = seq;
+  do {
+    at--;
+    if (bytes[at] !== 0x30 + (rest % 10)) return false;
+    rest = Math.floor(rest / 10);
+  } while (rest > 0);
+  const memberAt = at - SEQ_MEMBER_BYTES.length;
+  return memberAt >= textStart && bytesAt(bytes, memberAt, SEQ_MEMBER_BYTES);
 }
+
+/**
+ * Where the value of the `,"prevHash":"` member of the entry text bytes[textStart, textEnd) starts,
+ * or -1: the last member so named, as the payload comes before it and only strings and the seq follow.
+ * Looks back from the end for the member's "H" (Buffer's search for one byte is native and quick;
+ * few of the members after it hold an "H"); a search for the whole member costs more than the
+ * entry's hash.
+ */
+export function prevHashValueAt(bytes: Buffer, textStart: number, textEnd: number): number {
+  const lowest = textStart + PREV_HASH_H;
+  for (let at = textEnd - (PREV_HASH_MEMBER_BYTES.length - PREV_HASH_H); at >= lowest; at--) {
+    at = bytes.lastIndexOf(0x48, at);
+    if (at < lowest) return -1;
+    if (bytesAt(bytes, at - PREV_HASH_H, PREV_HASH_MEMBER_BYTES)) return at - PREV_HASH_H + PREV_HASH_MEMBER_BYTES.length;
+  }
+  return -1;
+}
+
+/** Index of the "H" in `,"prevHash":"`. */
+const PREV_HASH_H = PREV_HASH_MEMBER.indexOf('H');
 
 function entryFrame(record: ExportEntryRecord): string {
   const { entry, proof } = record;
