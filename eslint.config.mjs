@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/.next/**', '.data/**', '.cache/**', 'dist/**', 'apps/*-portal/**', '**/*.js', '**/*.mjs'],
+    ignores: ['**/node_modules/**', '**/.next/**', '.data/**', '.cache/**', 'dist/**', '**/*.js', '**/*.mjs'],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,

@@ -38,10 +38,10 @@ async function request(
   signal?: AbortSignal,
 ): Promise<Response> {
   const controller = new AbortController();
-  let timedOut = false;
+  // The abort reason tells our timeout from the caller's abort.
+  const timedOut = new Error('timed out');
   const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
+    controller.abort(timedOut);
   }, TIMEOUT_MS);
   const onAbort = (): void => controller.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -49,7 +49,7 @@ async function request(
     return await fetch(`${apiUrl}${path}`, { ...init, cache: 'no-store', signal: controller.signal });
   } catch (error) {
     if (signal?.aborted) throw error;
-    if (timedOut) throw new ApiError(`The API at ${apiUrl} did not answer within ${TIMEOUT_MS / 1000} s.`);
+    if (controller.signal.reason === timedOut) throw new ApiError(`The API at ${apiUrl} did not answer within ${TIMEOUT_MS / 1000} s.`);
     throw new ApiError(
       `Cannot reach the ClinLoop API at ${apiUrl}. It may be stopped, or it does not accept requests from this portal's address.`,
     );
