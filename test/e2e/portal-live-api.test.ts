@@ -11,6 +11,7 @@ import { launchChromium } from '../support/chromium';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { demoIds, gql, seedDemoOrganization, signIn, signInResponse, startSecureApi, type SecureApi } from '../support/auth-api';
 import { freePort } from '../support/free-port';
+import { ingestService, nativeReading } from '../support/ingestion-fixtures';
 import { horizontalOverflow, screenshot, SCREENSHOTS, startPortal, watchForProblems, type Portal } from '../support/portal-process';
 
 /**
@@ -362,6 +363,37 @@ describe('portals against the real API', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'This portal is for patients' }).waitFor({ state: 'visible', timeout: 60_000 });
     expect((await sessionCookies(context, 'clinloop_patient')).at).toBeUndefined();
+  }, 90_000);
+
+  // Last: the open crisis episode it creates would show on Maria's home in the tests above.
+  it('patient: a crisis-range reading from her cuff puts the emergency guidance first on her home, above the alerts', async () => {
+    const maria = ids.patients['DEMO-0001'] ?? '';
+    const [binding] = await database.dataSource.query<{ device_id: string }[]>(
+      'SELECT device_id FROM device_bindings WHERE patient_id = $1 AND unbound_at IS NULL',
+      [maria],
+    );
+    const patient = { patientId: maria, deviceId: binding?.device_id ?? '' };
+    // Through the ingest path, as the worker stores it: the episode opens and waits for the re-measure.
+    const outcome = await ingestService(database.dataSource).ingestMessages(
+      [{ format: 'wearable-reading.v1', key: maria, receivedAt: new Date(), value: nativeReading({ patient, sequence: 900_001, measuredAt: new Date(Date.now() - 60_000), sbp: 192, dbp: 124 }) }],
+      { id: 'portal-live-api-crisis' },
+    );
+    expect(outcome.stored).toHaveLength(1);
+
+    const { page } = await newPage({ width: 390, height: 844 }, true);
+    const problems = watchForProblems(page);
+    await patientSignIn(page);
+    const banner = page.getByRole('alert').filter({ hasText: 'Your blood pressure is very high' });
+    await banner.waitFor({ state: 'visible', timeout: 60_000 });
+    // Above everything else on the page: the first region after the greeting, before the alerts.
+    const bannerTop = (await banner.boundingBox())?.y ?? Number.POSITIVE_INFINITY;
+    const alertsTop = (await page.getByRole('region', { name: 'Alerts' }).boundingBox())?.y ?? Number.NEGATIVE_INFINITY;
+    expect(bannerTop).toBeLessThan(alertsTop);
+    expect(await banner.getByText(/measure again/i).first().isVisible()).toBe(true);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, 'live-patient-390x844-crisis');
+    expect(problems.pageErrors).toEqual([]);
+    expect(problems.csp).toEqual([]);
   }, 90_000);
 });
 
