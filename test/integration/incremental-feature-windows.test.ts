@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditService } from '@clinloop/audit';
 import { DEFAULT_RULES, featureWindowsFromDays, summarizeDay, type LocalBpReading } from '@clinloop/clinical';
-import { ManualReadingsService, type IngestOutcome } from '@clinloop/observations';
+import { lockFeatureWindows, ManualReadingsService, markDaysStale, updateFeatureWindows, type IngestOutcome } from '@clinloop/observations';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { defined } from '../support/ingestion-assertions';
 import { createBoundPatients, ingestService, nativeReading, TEST_POLICY, type BoundPatient } from '../support/ingestion-fixtures';
@@ -176,6 +176,40 @@ describe('feature windows updated incrementally by ingest batches (real PostgreS
     await expectWindowsMatchEveryStoredReading(excluded);
   });
 
+  it('waits for a correction in flight on the same patient, then updates from the corrected day (no lost update)', async () => {
+    // The correction, as markEnteredInError makes it, held open in its own transaction: the window row
+    // locked, the reading marked, its day summed again - not committed yet.
+    const wrong = defined(sent.find((reading) => reading.sbp === 142), 'the 142 reading');
+    const [row] = await database.dataSource.query<{ id: string; measured_at: Date }[]>(
+      'SELECT id, measured_at FROM observations WHERE patient_id = $1 AND device_seq = $2',
+      [patient.patientId, wrong.sequence],
+    );
+    const correction = database.dataSource.createQueryRunner();
+    await correction.connect();
+    await correction.startTransaction();
+    try {
+      await lockFeatureWindows(correction.manager, [patient.patientId]);
+      await correction.query(
+        `INSERT INTO observation_corrections (observation_id, observation_measured_at, patient_id, kind, reason, actor_type, actor_id)
+         VALUES ($1, $2, $3, 'entered_in_error', 'test: concurrent correction', 'system', 'test')`,
+        [defined(row, 'its row').id, new Date(row?.measured_at ?? 0).toISOString(), patient.patientId],
+      );
+      await markDaysStale(correction.manager, [{ patientId: patient.patientId, measuredAt: wrong.at }]);
+      await updateFeatureWindows(correction.manager, [patient.patientId]);
+
+      // A batch for the same day arrives meanwhile: it must not read the day before the correction commits.
+      const batch = ingest([{ at: tokyoAt(4, 23, 0), sbp: 133, dbp: 83 }]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await correction.commitTransaction();
+      expect((await batch).featureWindows).toMatchObject({ windowsWritten: 1 });
+    } finally {
+      if (correction.isTransactionActive) await correction.rollbackTransaction();
+      await correction.release();
+    }
+    const excluded = new Set([160, 142].map((sbp) => defined(sent.find((reading) => reading.sbp === sbp), `the ${sbp} reading`).sequence));
+    await expectWindowsMatchEveryStoredReading(excluded);
+  });
+
   it('falls back to the full way for rows and days stored before the sums and anchors were kept', async () => {
     await database.dataSource.query('UPDATE observation_daily_aggregates SET last_session_started_at = NULL WHERE patient_id = $1', [patient.patientId]);
     const summedAnew = await ingest([{ at: tokyoAt(1, 23, 0), sbp: 127, dbp: 81 }]);
@@ -185,7 +219,7 @@ describe('feature windows updated incrementally by ingest batches (real PostgreS
     await database.dataSource.query('UPDATE patient_feature_windows SET window_totals = NULL WHERE patient_id = $1', [patient.patientId]);
     const rebuilt = await ingest([{ at: tokyoAt(1, 23, 30), sbp: 129, dbp: 82 }]);
     expect(rebuilt.featureWindows).toMatchObject({ windowsWritten: 1, patientsSummedAnew: 1 });
-    const excluded = new Set([defined(sent.find((reading) => reading.sbp === 160), 'the 160 reading').sequence]);
+    const excluded = new Set([160, 142].map((sbp) => defined(sent.find((reading) => reading.sbp === sbp), `the ${sbp} reading`).sequence));
     const row = await expectWindowsMatchEveryStoredReading(excluded);
     expect(row.window_totals).not.toBeNull();
   });
