@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditService } from '@clinloop/audit';
 import { DEFAULT_RULES, featureWindowsFromDays, summarizeDay, type LocalBpReading } from '@clinloop/clinical';
-import { lockFeatureWindows, ManualReadingsService, markDaysStale, updateFeatureWindows, type IngestOutcome } from '@clinloop/observations';
+import { ManualReadingsService, updateFeatureWindows, type IngestOutcome } from '@clinloop/observations';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { defined } from '../support/ingestion-assertions';
 import { createBoundPatients, ingestService, nativeReading, TEST_POLICY, type BoundPatient } from '../support/ingestion-fixtures';
@@ -188,14 +188,12 @@ describe('feature windows updated incrementally by ingest batches (real PostgreS
     await correction.connect();
     await correction.startTransaction();
     try {
-      await lockFeatureWindows(correction.manager, [patient.patientId]);
       await correction.query(
         `INSERT INTO observation_corrections (observation_id, observation_measured_at, patient_id, kind, reason, actor_type, actor_id)
          VALUES ($1, $2, $3, 'entered_in_error', 'test: concurrent correction', 'system', 'test')`,
         [defined(row, 'its row').id, new Date(row?.measured_at ?? 0).toISOString(), patient.patientId],
       );
-      await markDaysStale(correction.manager, [{ patientId: patient.patientId, measuredAt: wrong.at }]);
-      await updateFeatureWindows(correction.manager, [patient.patientId]);
+      await updateFeatureWindows(correction.manager, [patient.patientId], { changed: [{ patientId: patient.patientId, measuredAt: wrong.at }] });
 
       // A batch for the same day arrives meanwhile: it must not read the day before the correction commits.
       const batch = ingest([{ at: tokyoAt(4, 23, 0), sbp: 133, dbp: 83 }]);

@@ -67,6 +67,8 @@ const WINDOW_COLUMNS: readonly (readonly [string, 'integer' | 'float8', (window:
 
 export interface FeatureWindowOptions {
   readonly rules?: ClinicalRules;
+  /** Readings whose days changed (new, or entered in error): their days are marked stale, after the lock. */
+  readonly changed?: readonly { readonly patientId: string; readonly measuredAt: Date }[];
   /** The instant whose local day is "today" for the windows; default: the database's now(). */
   readonly asOf?: Date;
 }
@@ -74,8 +76,8 @@ export interface FeatureWindowOptions {
 /**
  * Brings the given patients' feature windows up to date, in the caller's transaction:
  *
- * 1. each of their days marked stale (the ingest INSERT marks the local days it stored decision
- *    readings in; a correction marks its reading's day) is recomputed from that day's readings
+ * 1. after their window rows are locked, the days of `options.changed` are marked stale; each of their
+ *    stale days (those, and any left by earlier versions) is recomputed from that day's readings
  *    alone (`summarizeDay`: sessions, morning/evening on the patient's clock);
  * 2. each window is added up from at most 30 daily rows in the database and its statistics are
  *    computed from those sums (`featureWindowOf`).
@@ -92,6 +94,7 @@ export async function updateFeatureWindows(
   if (patientIds.length === 0) return 0;
   const rules = options.rules ?? DEFAULT_RULES;
   await lockFeatureWindows(manager, patientIds);
+  await markDaysStale(manager, options.changed ?? []);
   // These are short index-range queries over a partitioned table whose row estimates (20 partitions,
   // young statistics) cross the JIT threshold: compiling them took 2.5 s per query in a measurement,
   // running them milliseconds. Off for the rest of this transaction only.
@@ -140,7 +143,7 @@ export interface StoredWindowTotals {
 }
 
 /** Marks the local day of each (patient, instant) stale, creating the day row when missing. */
-export async function markDaysStale(
+async function markDaysStale(
   manager: EntityManager,
   readings: readonly { readonly patientId: string; readonly measuredAt: Date }[],
 ): Promise<void> {
@@ -226,21 +229,33 @@ async function queryDayReadings(
     const key = `${row.patient_id}/${row.day}`;
     const entry = days.get(key) ?? { patientId: row.patient_id, day: row.day, readings: [] };
     if (row.id !== null && row.measured_at !== null && row.sbp !== null && row.dbp !== null) {
-      entry.readings.push({
-        id: row.id,
-        patientId: row.patient_id,
-        takenAt: new Date(row.measured_at),
-        sbp: row.sbp,
-        dbp: row.dbp,
-        // Stored decision readings came from validated upper-arm cuffs.
-        device: { kind: 'UPPER_ARM_CUFF', validated: true },
-        utcOffsetMinutes: row.utc_offset_minutes ?? 0,
-      });
+      entry.readings.push(
+        storedDecisionReading({
+          id: row.id,
+          patientId: row.patient_id,
+          takenAt: new Date(row.measured_at),
+          sbp: row.sbp,
+          dbp: row.dbp,
+          utcOffsetMinutes: row.utc_offset_minutes ?? 0,
+        }),
+      );
     }
     days.set(key, entry);
   }
   return days;
 }
+
+/** A stored decision reading for the day summaries: ingest decided it counts, so it came from a validated upper-arm cuff. */
+export function storedDecisionReading(reading: Omit<LocalBpReading, 'device'>): LocalBpReading {
+  return { ...reading, device: { kind: 'UPPER_ARM_CUFF', validated: true } };
+}
+
+/** A day row's sums (DAILY_COLUMNS) as DailyBpTotals. */
+export function dailyTotalsOfRow(row: Readonly<Record<string, unknown>>): DailyBpTotals {
+  return dailyTotalsFrom((field) => Number(row[COLUMN_OF.get(field) ?? ''] ?? 0));
+}
+
+const COLUMN_OF = new Map<keyof DailyBpTotals, string>(DAILY_COLUMNS.map(([key, column]) => [key, column]));
 
 /** A patient's local day as stored: its sums and its last session. */
 export interface StoredDay {
@@ -460,7 +475,7 @@ export function decodeWindowParts(stored: Buffer): Map<FeatureWindowDays, Window
 
 function windowTotalsOf(row: WindowSumsRow): WindowTotals {
   const number = (column: string): number => Number(row[column] ?? 0);
-  const sums = Object.fromEntries(DAILY_COLUMNS.map(([key, column]) => [key, number(column)])) as unknown as DailyBpTotals;
+  const sums = dailyTotalsOfRow(row);
   const fit = (side: 'sbp' | 'dbp') => ({
     n: number(`fit_${side}_n`),
     sumX: number(`fit_${side}_sum_x`),

@@ -1,7 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { arrayLiteral } from '@clinloop/database';
 import {
-  dailyTotalsFrom,
   EMPTY_DAY,
   EMPTY_WINDOW,
   addLaterReadings,
@@ -15,9 +14,10 @@ import {
   DAILY_COLUMNS,
   LAST_SESSION_COLUMNS,
   FEATURE_WINDOW_DAYS,
+  dailyTotalsOfRow,
   lockFeatureWindows,
-  markDaysStale,
   readDayReadings,
+  storedDecisionReading,
   updateFeatureWindows,
   writeDayRows,
   writeWindowRows,
@@ -39,7 +39,6 @@ export interface NewDecisionReading {
 }
 
 const DAY_MS = 86_400_000;
-const COLUMN_OF = new Map(DAILY_COLUMNS.map(([key, column]) => [key, column]));
 
 /** What an update did: how many window rows it wrote, and how much of that took the long way. */
 export interface FeatureWindowUpdate {
@@ -80,11 +79,10 @@ export async function applyNewReadings(
   const resummed = [...byPatient.keys()].filter((patientId) => !incremental.has(patientId));
   let written = 0;
   if (resummed.length > 0) {
-    await markDaysStale(
-      manager,
-      resummed.flatMap((patientId) => byPatient.get(patientId) ?? []),
-    );
-    written += await updateFeatureWindows(manager, resummed, { rules });
+    written += await updateFeatureWindows(manager, resummed, {
+      rules,
+      changed: resummed.flatMap((patientId) => byPatient.get(patientId) ?? []),
+    });
   }
   if (incremental.size === 0) return { windowsWritten: written, patientsSummedAnew: resummed.length, daysReread: 0 };
 
@@ -178,23 +176,15 @@ async function readDays(manager: EntityManager, days: readonly NewDecisionReadin
                 sumSbp: row.last_session_sum_sbp,
                 sumDbp: row.last_session_sum_dbp,
               },
-        totals: dailyTotalsFrom((field) => Number(row[COLUMN_OF.get(field) ?? ''])),
+        totals: dailyTotalsOfRow(row),
       },
     ]),
   );
 }
 
 function toLocalReading(reading: NewDecisionReading): LocalBpReading {
-  return {
-    id: reading.id,
-    patientId: reading.patientId,
-    takenAt: reading.measuredAt,
-    sbp: reading.sbp,
-    dbp: reading.dbp,
-    // Stored decision readings came from validated upper-arm cuffs.
-    device: { kind: 'UPPER_ARM_CUFF', validated: true },
-    utcOffsetMinutes: reading.utcOffsetMinutes,
-  };
+  const { id, patientId, measuredAt, sbp, dbp, utcOffsetMinutes } = reading;
+  return storedDecisionReading({ id, patientId, takenAt: measuredAt, sbp, dbp, utcOffsetMinutes });
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {

@@ -5,7 +5,7 @@ import { DEFAULT_RULES, type ClinicalRules, type Quantity } from '@clinloop/clin
 import { withTransaction } from '@clinloop/database';
 import type { AuditTrail } from './audit-trail';
 import { ObservationError, ObservationErrorCode } from './errors';
-import { lockFeatureWindows, markDaysStale, updateFeatureWindows } from './feature-windows';
+import { updateFeatureWindows } from './feature-windows';
 import type { ObservationIngestService } from './observation-ingest.service';
 import { utcOffsetMinutesOf, type BodyPosition, type ReadingClaim } from './reading';
 import { validateClaim, type IngestPolicy } from './reading-validation';
@@ -214,10 +214,10 @@ export class ManualReadingsService {
       }
       if (reading.counts_toward_decisions) {
         // Its day is recomputed from the readings that still count: sessions may split or vanish.
-        // The window row is locked first, like every writer of the patient's days.
-        await lockFeatureWindows(manager, [reading.patient_id]);
-        await markDaysStale(manager, [{ patientId: reading.patient_id, measuredAt: new Date(reading.measured_at) }]);
-        await updateFeatureWindows(manager, [reading.patient_id], { rules: this.rules });
+        await updateFeatureWindows(manager, [reading.patient_id], {
+          rules: this.rules,
+          changed: [{ patientId: reading.patient_id, measuredAt: new Date(reading.measured_at) }],
+        });
       }
       await this.audit.append(manager, [
         {
