@@ -42,6 +42,9 @@ export interface DailyBpTotals {
   readonly eveningSumDbp: number;
 }
 
+/** DailyBpTotals being added up in place (a day's summary, a day taking later readings). */
+type DailyBpAccumulator = { -readonly [K in keyof DailyBpTotals]: number };
+
 export const EMPTY_DAY: DailyBpTotals = {
   readings: 0,
   sumSbp: 0,
@@ -119,7 +122,7 @@ export function summarizeDayWithAnchor(readings: readonly LocalBpReading[], rule
   const counted = new Set(sessions.flatMap((session) => session.readingIds));
   // Plain accumulators (this runs for every changed day of every ingest batch); same additions in the
   // same order as adding reading by reading, then session by session.
-  const totals: { -readonly [K in keyof DailyBpTotals]: number } = dailyTotalsFrom(() => 0);
+  const totals: DailyBpAccumulator = dailyTotalsFrom(() => 0);
   for (const reading of readings) {
     if (!counted.has(reading.id)) continue;
     totals.readings += 1;
@@ -154,7 +157,7 @@ function lastSessionOf(session: BpSession, byId: ReadonlyMap<string, LocalBpRead
 
 /** Adds (sign 1) or takes out (sign -1) one session's mean in the day's session sums. */
 function addSession(
-  totals: { -readonly [K in keyof DailyBpTotals]: number },
+  totals: DailyBpAccumulator,
   startedAt: Date,
   utcOffsetMinutes: number,
   meanSbp: number,
@@ -198,7 +201,7 @@ export function addLaterReadings(day: DaySummary, later: readonly LocalBpReading
   if (later.some((reading) => reading.takenAt.getTime() < opened)) return null;
   const closes = addMinutes(last.startedAt, rules.sessions.windowMinutes).getTime();
   const joining = later.filter((reading) => reading.takenAt.getTime() <= closes);
-  const totals: { -readonly [K in keyof DailyBpTotals]: number } = dailyTotalsFrom((field) => day.totals[field]);
+  const totals: DailyBpAccumulator = dailyTotalsFrom((field) => day.totals[field]);
   let lastSession = last;
   if (joining.length > 0) {
     let readings = last.readings;
