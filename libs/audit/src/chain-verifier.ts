@@ -5,6 +5,7 @@ import { SignedCheckpoint } from './checkpoint';
 import { AuditError } from './errors';
 import { CompletedNodeListener, EMPTY_TREE_ROOT, MerkleAccumulator } from './merkle-tree';
 import { failure, VerificationFailure, VerificationFailureReason } from './verification';
+import type { SegmentLeg } from './export/entry-segments';
 
 /** A checkpoint the chain must reproduce when it reaches the checkpoint's size, and what to call a miss. */
 export interface CheckpointExpectation {
@@ -110,6 +111,29 @@ export class ChainVerifier {
     this.headHex = null;
     this.headBinary = null;
     this.verifiedCount++;
+    return this.expectations.length === 0 ? null : this.checkExpectations();
+  }
+
+  /** Sizes of the checkpoints still to compare with, ascending (a segment of an export must end a leg at each). */
+  pendingSizes(): number[] {
+    return this.expectations.map((expectation) => expectation.checkpoint.treeSize);
+  }
+
+  /**
+   * Accepts the entries of a leg of a checked segment at once (see entry-segments.ts): the caller
+   * has made the checks of `acceptChecked` for each, and the leg's first entry is the next one.
+   * Its subtrees join the tree, its last hash becomes the head. Returns a failure only for a
+   * checkpoint the chain reaches; legs end at every size `pendingSizes` named.
+   */
+  acceptLeg(leg: SegmentLeg): VerificationFailure | null {
+    for (let index = 0; index < leg.levels.length; index++) {
+      this.accumulator.appendSubtree(leg.levels[index] ?? 0, leg.nodes.subarray(HASH_BYTES * index, HASH_BYTES * (index + 1)));
+    }
+    if (this.accumulator.size !== leg.size) throw new RangeError(`a leg ending at entry ${leg.size} left the tree at ${this.accumulator.size} leaves`);
+    this.head.set(leg.lastHash);
+    this.headHex = null;
+    this.headBinary = null;
+    this.verifiedCount = leg.size;
     return this.expectations.length === 0 ? null : this.checkExpectations();
   }
 

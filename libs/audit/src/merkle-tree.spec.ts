@@ -188,6 +188,26 @@ describe('MerkleAccumulator', () => {
     }
   });
 
+  it('appends a complete subtree whole as its leaves one by one, where its width divides the size', () => {
+    const read = arrayNodeReader(leaves);
+    let cases = 0;
+    for (let size = 0; size < 64; size++) {
+      for (let level = 0; 2 ** level <= leaves.length - size; level++) {
+        const width = 2 ** level;
+        const accumulator = MerkleAccumulator.resume(size, perfectSubtreesOf(size).map((node) => read(node.level, node.index)));
+        if (size % width !== 0) {
+          expect(() => accumulator.appendSubtree(level, read(level, size / width))).toThrow(RangeError);
+          continue;
+        }
+        accumulator.appendSubtree(level, read(level, size / width));
+        expect(accumulator.size).toBe(size + width);
+        expect(accumulator.root(), `${width} leaves after ${size}`).toEqual(merkleRoot(leaves.slice(0, size + width)));
+        cases++;
+      }
+    }
+    expect(cases).toBeGreaterThan(100);
+  });
+
   it('lists the subtrees a proof reads, so a store can fetch them in one query', () => {
     expect(perfectSubtreesOf(13)).toEqual([
       { level: 3, index: 0 },

@@ -246,17 +246,24 @@ export class MerkleAccumulator {
     let index = this.leafCount;
     // Each trailing 1 bit of the old size is a complete subtree of the same width to merge with.
     for (let bits = this.leafCount, level = 1; bits % 2 === 1; bits = Math.floor(bits / 2), level++) {
-      const left = (this.subtreeCount - 2) * HASH_SIZE;
-      // Left and right lie side by side. Copied and written back byte by byte: for 32 or 64 bytes a
-      // loop costs less than Buffer's copy and write, which each make a view and call native code.
-      for (let at = 0; at < 2 * HASH_SIZE; at++) NODE_INPUT[1 + at] = this.subtrees[left + at] ?? 0;
-      const node = hash('sha256', NODE_INPUT, 'binary');
-      for (let at = 0; at < HASH_SIZE; at++) this.subtrees[left + at] = node.charCodeAt(at);
-      this.subtreeCount--;
+      const left = this.mergeLastTwo();
       index = Math.floor(index / 2);
       onCompleted?.(level, index, Buffer.from(this.subtrees.subarray(left, left + HASH_SIZE)));
     }
     this.leafCount++;
+  }
+
+  /**
+   * The root of a complete subtree of height `level` (2^level leaves; 32 bytes, copied) that starts
+   * right after the last leaf: the tree's size must be a multiple of its width. The result is the
+   * tree those leaves would have made appended one by one.
+   */
+  appendSubtree(level: number, node: Uint8Array): void {
+    const width = 2 ** level;
+    if (this.leafCount % width !== 0) throw new RangeError(`a subtree of ${width} leaves cannot follow leaf ${this.leafCount}: it would not be complete in the tree`);
+    this.push(node);
+    for (let bits = this.leafCount / width; bits % 2 === 1; bits = Math.floor(bits / 2)) this.mergeLastTwo();
+    this.leafCount += width;
   }
 
   root(): Buffer {
@@ -268,6 +275,18 @@ export class MerkleAccumulator {
       root.write(hash('sha256', NODE_INPUT, 'binary'), 'latin1');
     }
     return root;
+  }
+
+  /** Replaces the last two subtrees with their parent; returns where it is in `subtrees`. */
+  private mergeLastTwo(): number {
+    const left = (this.subtreeCount - 2) * HASH_SIZE;
+    // Left and right lie side by side. Copied and written back byte by byte: for 32 or 64 bytes a
+    // loop costs less than Buffer's copy and write, which each make a view and call native code.
+    for (let at = 0; at < 2 * HASH_SIZE; at++) NODE_INPUT[1 + at] = this.subtrees[left + at] ?? 0;
+    const node = hash('sha256', NODE_INPUT, 'binary');
+    for (let at = 0; at < HASH_SIZE; at++) this.subtrees[left + at] = node.charCodeAt(at);
+    this.subtreeCount--;
+    return left;
   }
 
   private push(node: Uint8Array): void {

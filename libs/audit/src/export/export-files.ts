@@ -1,19 +1,21 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { FileHandle, open, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { KeyObject } from 'node:crypto';
+import { hash, KeyObject } from 'node:crypto';
 import { SignedCheckpoint } from '../checkpoint';
 import { VerificationFailure, VerificationResult } from '../verification';
 import { CsvExportWriter, readCsvRecords } from './csv-format';
 import { ExportFormat, ExportRecord, ReadExportRecord } from './export-records';
 import { ExportVerifier } from './export-verifier';
 import { FhirExportWriter, readFhirRecords } from './fhir-format';
-import { jsonlChunk, jsonlRecordsOf, VerifierRecord } from './jsonl-format';
+import { fullEntryLineLayout, jsonlChunk, jsonlRecordsOf, VerifierRecord } from './jsonl-format';
 import { ByteLines, bytesAt, readByteLines, utf8Chunks } from './byte-lines';
-import { DeferredLines, EntryHashWorker } from './entry-hash-worker';
+import { checkSegment, EntryLineLayout, SegmentIo, SegmentResult, SegmentTask } from './entry-segments';
+import { SegmentThread } from './segment-thread';
+import { entryHashPrefixV2 } from '../entry-encoding-v2';
 import { readLineBatches, TextLine } from './text-lines';
 
 export interface ExportChunker {
@@ -101,30 +103,17 @@ async function* linesOf(first: readonly TextLine[], rest: AsyncIterable<TextLine
   for await (const lines of rest) yield* lines;
 }
 
-/**
- * Where the entry hashes of a full JSON Lines export are computed; whatever the choice, the result
- * is the same. 'this-thread': here, one line after another. 'shared': a worker thread is started
- * and, once it runs, hashes them while this thread makes every other check; until then (tens of
- * milliseconds) this thread hashes them itself, so a file verified before the worker runs waits for
- * nothing. 'worker': every batch goes to the worker from the start (tests of its path).
- */
-export type EntryHashing = 'this-thread' | 'shared' | 'worker';
-
 export interface VerifyExportOptions {
   readonly publicKey: KeyObject;
   readonly trusted: readonly SignedCheckpoint[];
-  /** 'this-thread' unless given; `verifyExportFile` chooses by the file's size. */
-  readonly entryHashing?: EntryHashing;
 }
 
-/** Batches (a megabyte each from a file) the worker may have waiting before this thread waits for it. */
-const MAX_WAITING = 4;
-
 /**
- * Verifies an export from any source of its bytes (a file stream) or text (a string in tests),
- * stopping at the first problem. A JSON Lines export is checked as bytes: entry lines of a full
- * export take the verifier's hot path where they can; every other line, and any line that path
- * declines, is decoded and read as a record. CSV and FHIR are decoded and read record by record.
+ * Verifies an export from any source of its bytes (a stream) or text (a string in tests), on this
+ * thread, stopping at the first problem. A JSON Lines export is checked as bytes: entry lines of a
+ * full export take the verifier's path for them where they can; every other line, and any line that
+ * path declines, is decoded and read as a record. CSV and FHIR are decoded and read record by record.
+ * `verifyExportFile` gives the same answers, faster.
  */
 export async function verifyExport(chunks: AsyncIterable<string | Uint8Array>, options: VerifyExportOptions): Promise<VerificationResult> {
   const verifier = new ExportVerifier(options);
@@ -140,44 +129,24 @@ export async function verifyExport(chunks: AsyncIterable<string | Uint8Array>, o
     }
     return verifier.finish();
   }
-  const hashing = options.entryHashing ?? 'this-thread';
-  // Started before the header is read, so it is starting while the first lines are checked here.
-  const worker = hashing === 'this-thread' ? null : EntryHashWorker.start();
-  try {
-    let problem: VerificationFailure | null = null;
-    for await (const batch of readByteLines(bytes)) {
-      // Once the worker runs it takes every batch: hashing some here as well measured slower, as it
-      // delays the checks that only this thread makes.
-      const handOver = worker !== null && (hashing === 'worker' || worker.ready);
-      if (worker && handOver) await worker.fewerWaitingThan(MAX_WAITING);
-      const deferred = worker && handOver ? new DeferredLines(batch.ends.length) : null;
-      problem = verifyJsonLines(verifier, batch, deferred);
-      if (worker && deferred) worker.submit(batch.bytes, deferred);
-      if (problem || worker?.failure) break;
-    }
-    // A line whose hash the worker found wrong comes before any problem found here after it.
-    const mismatch = worker ? await worker.settled() : null;
-    return mismatch ?? problem ?? verifier.finish();
-  } finally {
-    await worker?.close();
+  for await (const batch of readByteLines(bytes)) {
+    const problem = verifyJsonLines(verifier, batch, 0);
+    if (problem) return problem;
   }
+  return verifier.finish();
 }
 
-/**
- * The lines of one batch, in order, until the first problem. With `deferred`, entry lines that pass
- * every other check are accepted on their recorded hash and collected there for the worker.
- */
-function verifyJsonLines(verifier: ExportVerifier, { bytes, start: firstStart, ends, firstNumber, unterminated }: ByteLines, deferred: DeferredLines | null): VerificationFailure | null {
+/** The lines of one batch, in order, until the first problem; line numbers `numberedFrom` on from the batch's. */
+function verifyJsonLines(verifier: ExportVerifier, { bytes, start: firstStart, ends, firstNumber, unterminated }: ByteLines, numberedFrom: number): VerificationFailure | null {
   let start = firstStart;
   for (let index = 0; index < ends.length; start = (ends[index] ?? 0) + 1, index++) {
     const end = ends[index] ?? 0;
-    const fast = verifier.acceptNextEntryLine(bytes, start, end, deferred ? 'deferred' : 'here');
+    const fast = verifier.acceptNextEntryLine(bytes, start, end);
     if (fast !== undefined) {
-      deferred?.add(start, end, verifier.lastEntrySeq, firstNumber + index);
       if (fast) return fast;
       continue;
     }
-    const line = { text: bytes.toString('utf8', start, end), number: firstNumber + index, terminated: !unterminated };
+    const line = { text: bytes.toString('utf8', start, end), number: numberedFrom + firstNumber + index, terminated: !unterminated };
     for (const record of jsonlRecordsOf([line], true)) {
       const problem = verifier.accept(record);
       if (problem) return problem;
@@ -213,21 +182,189 @@ async function* decodeUtf8(chunks: AsyncIterable<Buffer>): AsyncGenerator<string
   if (tail !== '') yield tail;
 }
 
-/**
- * From this size a file's entry hashes are shared with a worker thread ('shared'). The worker is
- * running only 55-100 ms after it is started (measured on the 2-core development machine), while
- * this thread verifies 25,000-40,000 entries alone, and it then still compiles its code; measured
- * against one thread (2026-11-23, load 1.6-1.8): a 63 MiB export (100,000 entries) no faster,
- * 126 MiB 1.2x, 252 MiB 1.4x as fast.
- */
-export const SHARED_HASHING_MIN_BYTES = 96 * 1024 * 1024;
+export interface VerifyExportFileOptions extends VerifyExportOptions {
+  /**
+   * 2: segments of a full JSON Lines export are checked on this thread and a worker thread at once;
+   * 1: on this thread only. Unless given, 2 from `PARALLEL_MIN_BYTES`.
+   */
+  readonly threads?: 1 | 2;
+  /** The largest segment (tests make it small); `SEGMENT_BYTES` unless given. */
+  readonly segmentBytes?: number;
+}
 
-/** What `clinloop audit verify FILE` runs: the file is read as bytes, a megabyte at a time. */
-export async function verifyExportFile(file: string, options: VerifyExportOptions): Promise<VerificationResult> {
-  const entryHashing = options.entryHashing ?? ((await stat(file)).size >= SHARED_HASHING_MIN_BYTES ? 'shared' : 'this-thread');
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+/**
+ * From this size a file is verified on two threads. The worker thread is running some 50-100 ms
+ * after it is first started (measured on the 2-core development machine; a process starts it once),
+ * while one thread verifies some 190 MB/s.
+ */
+export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Segments are at most this large: each one's entries digest records (40 bytes per entry, some
+ * 2 MB for 32 MiB of entries) are held until it is joined, and at most three are in flight.
+ */
+export const SEGMENT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * What `clinloop audit verify FILE` runs. A full JSON Lines export is cut into segments at line
+ * starts, each checked on its own (entry-segments.ts) - on two threads from `PARALLEL_MIN_BYTES`,
+ * the segments alternating between this thread and the worker - and joined to the chain in file
+ * order; whatever a segment did not accept (a problem, an entry of encoding 1, the trailer) is read
+ * line by line as `verifyExport` reads it, so the answer is `verifyExport`'s. Any other export is
+ * read by `verifyExport`.
+ */
+export async function verifyExportFile(file: string, options: VerifyExportFileOptions): Promise<VerificationResult> {
+  const { size } = await stat(file);
+  const handle = await open(file, 'r');
+  let header: Buffer | null;
   try {
-    return await verifyExport(stream as AsyncIterable<Buffer>, { ...options, entryHashing });
+    header = await headerLine(handle, size);
+  } finally {
+    await handle.close();
+  }
+  if (header === null) return verifyExport(fileChunks(file, 0, size), options);
+  const verifier = new ExportVerifier(options);
+  const headerProblem = verifyJsonLines(verifier, { bytes: header, start: 0, ends: [header.length - 1], firstNumber: 1, unterminated: false }, 0);
+  if (headerProblem) return headerProblem;
+  const plan = verifier.segmentPlan();
+  const threads = options.threads ?? (size >= PARALLEL_MIN_BYTES ? 2 : 1);
+  const starts = plan === null ? [] : await segmentStarts(file, header.length, size, options.segmentBytes ?? SEGMENT_BYTES, threads);
+  const tasks = starts.map((from, index): SegmentTask => ({
+    file,
+    from,
+    to: starts[index + 1] ?? size,
+    maxSeq: plan?.maxSeq ?? 0,
+    cuts: plan?.cuts ?? [],
+    layout: ENTRY_LINE_LAYOUT,
+    cancel: threads === 2 ? new Int32Array(new SharedArrayBuffer(4)) : null,
+  }));
+  const onWorker = (index: number): boolean => threads === 2 && index % 2 === 1;
+  const sent = new Map<number, Promise<SegmentResult>>();
+  /** The worker's segments are sent two ahead, so it always has the next one when it finishes one. */
+  const sendAhead = (from: number): void => {
+    for (let index = from; index < tasks.length && sent.size < 2; index++) {
+      const task = tasks[index];
+      if (onWorker(index) && task && !sent.has(index)) {
+        const result = SegmentThread.shared().check(task);
+        // Answered even when this verification ends first; its failure is reported if it is awaited.
+        result.catch(() => undefined);
+        sent.set(index, result);
+      }
+    }
+  };
+  let offset = header.length;
+  let lineNumber = 2;
+  const readOn = async (to: number): Promise<VerificationFailure | null> => {
+    const { problem, lines } = await verifyLinesOfFile(verifier, file, offset, to, lineNumber - 1);
+    offset = to;
+    lineNumber += lines;
+    return problem;
+  };
+  try {
+    sendAhead(0);
+    for (const [index, task] of tasks.entries()) {
+      if (offset < task.from) {
+        const problem = await readOn(task.from);
+        if (problem) return problem;
+      }
+      let segment: SegmentResult;
+      if (onWorker(index)) {
+        segment = await (sent.get(index) ?? SegmentThread.shared().check(task));
+        sent.delete(index);
+        sendAhead(index + 1);
+      } else {
+        segment = checkSegment(SEGMENT_IO, hash, task);
+      }
+      if (verifier.acceptSegment(segment)) {
+        offset = segment.stoppedAt;
+        lineNumber += segment.count;
+        if (verifier.failure) return verifier.failure;
+      }
+    }
+    const problem = await readOn(size);
+    return problem ?? verifier.finish();
+  } finally {
+    for (const task of tasks) if (task.cancel) Atomics.store(task.cancel, 0, 1);
+  }
+}
+
+const SEGMENT_IO: SegmentIo = { openSync, readSync, closeSync };
+
+const ENTRY_LINE_LAYOUT: EntryLineLayout = fullEntryLineLayout(entryHashPrefixV2());
+
+/** The file's first line with its LF, when it is the header of a JSON Lines export; null otherwise (read by `verifyExport`). */
+async function headerLine(handle: FileHandle, size: number): Promise<Buffer | null> {
+  const pieces: Buffer[] = [];
+  for (let at = 0; at < size; ) {
+    const { bytesRead, buffer } = await handle.read({ buffer: Buffer.alloc(64 * 1024), position: at });
+    if (bytesRead === 0) break;
+    const piece = buffer.subarray(0, bytesRead);
+    const newline = piece.indexOf(0x0a);
+    pieces.push(newline < 0 ? piece : piece.subarray(0, newline + 1));
+    if (newline >= 0) {
+      const line = Buffer.concat(pieces);
+      return bytesAt(line, 0, JSONL_START) ? line : null;
+    }
+    at += bytesRead;
+  }
+  return null;
+}
+
+/**
+ * Where the segments of the lines in [from, size) start: `from`, then the line starts nearest after
+ * even cuts of the bytes, no segment larger than `segmentBytes` (but for a longer line), and an even
+ * number of them on two threads, so both get the same share.
+ */
+async function segmentStarts(file: string, from: number, size: number, segmentBytes: number, threads: 1 | 2): Promise<number[]> {
+  const bytes = size - from;
+  if (bytes <= 0) return [];
+  const count = threads * Math.max(1, Math.ceil(bytes / (threads * segmentBytes)));
+  const starts = [from];
+  const handle = await open(file, 'r');
+  try {
+    let reached = from;
+    for (let index = 1; index < count; index++) {
+      const cut = from + Math.floor((index * bytes) / count);
+      // A cut inside the line of the previous start would find the same start again.
+      if (cut <= reached) continue;
+      reached = await lineStartFrom(handle, cut, size);
+      if (reached < size) starts.push(reached);
+    }
+  } finally {
+    await handle.close();
+  }
+  return starts;
+}
+
+/** The first line start at or after `at` (`at` itself when the byte before it is an LF), or `size`. */
+async function lineStartFrom(handle: FileHandle, at: number, size: number): Promise<number> {
+  const window = Buffer.alloc(64 * 1024);
+  for (let position = at - 1; position < size; position += window.length) {
+    const { bytesRead } = await handle.read({ buffer: window, position });
+    if (bytesRead === 0) break;
+    const newline = window.subarray(0, bytesRead).indexOf(0x0a);
+    if (newline >= 0) return position + newline + 1;
+  }
+  return size;
+}
+
+/** Lines of the file in [from, to), which start and end at line starts (or the file's end), as `verifyExport` reads them. */
+async function verifyLinesOfFile(verifier: ExportVerifier, file: string, from: number, to: number, numberedFrom: number): Promise<{ problem: VerificationFailure | null; lines: number }> {
+  let lines = 0;
+  if (to <= from) return { problem: null, lines };
+  for await (const batch of readByteLines(fileChunks(file, from, to))) {
+    const problem = verifyJsonLines(verifier, batch, numberedFrom);
+    if (problem) return { problem, lines };
+    lines += batch.ends.length;
+  }
+  return { problem: null, lines };
+}
+
+async function* fileChunks(file: string, from: number, to: number): AsyncGenerator<Buffer> {
+  if (to <= from) return;
+  const stream = createReadStream(file, { start: from, end: to - 1, highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
   } finally {
     stream.destroy();
   }

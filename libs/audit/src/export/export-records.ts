@@ -158,6 +158,14 @@ export class EntriesDigest {
     if (this.pendingBytes === this.pending.length) this.flush();
   }
 
+  /** `count` records as `add` makes them (`u64be(seq) || hash`, 40 bytes each), in order. */
+  addRecords(records: Uint8Array, count: number): void {
+    if (records.length !== DIGEST_RECORD_BYTES * count) throw new RangeError(`${count} digest records are ${DIGEST_RECORD_BYTES * count} bytes, not ${records.length}`);
+    this.flush();
+    this.digest.update(records);
+    this.entries += count;
+  }
+
   get count(): number {
     return this.entries;
   }

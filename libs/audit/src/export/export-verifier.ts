@@ -16,6 +16,7 @@ import {
   ExportTrailer,
   InclusionProof,
 } from './export-records';
+import { SegmentResult } from './entry-segments';
 import { EncodedEntryRecord, endsWithSeqMember, FULL_ENTRY_LINE, isFullEntryFrame, prevHashValueAt, VerifierRecord } from './jsonl-format';
 
 export interface ExportVerifierOptions {
@@ -56,14 +57,10 @@ export class ExportVerifier {
    * encoding 2 that is the next entry, intact and linked to the verified head. The entry text is
    * hashed where it stands in the line; its seq and prevHash are compared with what the chain
    * expects, never parsed. Returns undefined, having changed nothing, for any other line: the caller
-   * then reads it as a record (`accept`), which finds and names the problem.
-   *
-   * With `hashing` 'deferred' the entry text is not hashed here: the line is accepted on its recorded
-   * hash, and the caller must have the text's hash compared with it (the entry hash worker) and
-   * report `entryTextMismatch` for the first such line whose hash differs, which is what this
-   * verifier would have reported at that line. Every other check is made here, in order.
+   * then reads it as a record (`accept`), which finds and names the problem. `checkSegment` makes
+   * the same checks on a run of lines (entry-segments.ts).
    */
-  acceptNextEntryLine(bytes: Buffer, start: number, end: number, hashing: 'here' | 'deferred' = 'here'): VerificationFailure | null | undefined {
+  acceptNextEntryLine(bytes: Buffer, start: number, end: number): VerificationFailure | null | undefined {
     const chain = this.chain;
     if (this.result || chain === null || this.pendingGap || this.trailerSeen || !isFullEntryFrame(bytes, start, end)) return undefined;
     const seq = chain.lastSeq + 1;
@@ -76,10 +73,45 @@ export class ExportVerifier {
     // A recorded hash that is not 64 lowercase hex digits takes the general path, which reports it as the mismatch it is.
     const recorded = this.recordedHash;
     if (!decodeHexHashAt(bytes, start + FULL_ENTRY_LINE.hashAt, recorded)) return undefined;
-    if (hashing === 'here' && !binaryEqualsBytes(hashEntryBytesBinary(bytes, textStart, textEnd), recorded)) return undefined;
+    if (!binaryEqualsBytes(hashEntryBytesBinary(bytes, textStart, textEnd), recorded)) return undefined;
     this.digest.addBytes(seq, recorded);
     this.lastSeq = seq;
     this.result = chain.acceptChecked(recorded);
+    return this.result;
+  }
+
+  /**
+   * What a segment of the lines that follow needs to know to be checked on its own, or null when
+   * the next lines cannot be entry lines of a full export that this verifier would accept now.
+   */
+  segmentPlan(): { readonly maxSeq: number; readonly cuts: number[] } | null {
+    const header = this.header;
+    if (this.result || this.chain === null || header?.mode !== 'full' || this.pendingGap || this.trailerSeen) return null;
+    return { maxSeq: header.checkpoint.treeSize, cuts: this.chain.pendingSizes() };
+  }
+
+  /**
+   * Joins a checked segment whose first line is the next line of the export: its entries are
+   * accepted as `acceptNextEntryLine` would have accepted them one by one, when its first seq is
+   * the next one and its first prevHash is the verified head. Returns whether it was joined (then
+   * the caller reads on from `segment.stoppedAt`; `failure` says whether a checkpoint on the way
+   * was not reproduced); when not, nothing changed and the caller reads the segment's lines itself.
+   */
+  acceptSegment(segment: SegmentResult): boolean {
+    const chain = this.chain;
+    if (this.segmentPlan() === null || chain === null || segment.count === 0) return false;
+    if (segment.firstSeq !== chain.lastSeq + 1 || !chain.isHeadAt(segment.firstPrevHash, 0)) return false;
+    this.digest.addRecords(segment.digestRecords, segment.count);
+    for (const leg of segment.legs) {
+      this.lastSeq = leg.size;
+      this.result = chain.acceptLeg(leg);
+      if (this.result) break;
+    }
+    return true;
+  }
+
+  /** The first problem found so far, if any. */
+  get failure(): VerificationFailure | null {
     return this.result;
   }
 
@@ -310,7 +342,7 @@ export class ExportVerifier {
 }
 
 /** What a full export's verifier reports for an entry line of encoding 2 whose text does not hash to its recorded hash. */
-export function entryTextMismatch(location: string, seq: number): VerificationFailure {
+function entryTextMismatch(location: string, seq: number): VerificationFailure {
   return failure('hash-mismatch', seq, `${location}: the entry text of seq ${seq} does not hash to its recorded hash: the entry was altered`);
 }
 

@@ -3,6 +3,7 @@ import { ExportEntryRecord, ExportRecord, InclusionProof, parseEntryJson, parseI
 import { recordFromJson, recordToJson } from './record-json';
 import { bytesAt } from './byte-lines';
 import { TextLine } from './text-lines';
+import type { EntryLineLayout } from './entry-segments';
 
 /**
  * JSON Lines: one record per line, header first, trailer last. An entry of encoding 2 is written in
@@ -33,6 +34,19 @@ const FRAME_START_BYTES = Buffer.from(FRAME_START, 'latin1');
 const FULL_FRAME_MIDDLE_BYTES = Buffer.from(`${FRAME_PROOF}${NO_PROOF_ENTRY}`, 'latin1');
 const SEQ_MEMBER_BYTES = Buffer.from(SEQ_MEMBER, 'latin1');
 const PREV_HASH_MEMBER_BYTES = Buffer.from(PREV_HASH_MEMBER, 'latin1');
+
+/** The layout of a full export's entry line, for a segment check (which cannot import this module): see entry-segments.ts. */
+export function fullEntryLineLayout(prefix: Uint8Array): EntryLineLayout {
+  return {
+    prefix,
+    frameStart: Uint8Array.from(FRAME_START_BYTES),
+    hashAt: FULL_ENTRY_LINE.hashAt,
+    frameMiddle: Uint8Array.from(FULL_FRAME_MIDDLE_BYTES),
+    entryAt: FULL_ENTRY_LINE.entryAt,
+    seqMember: Uint8Array.from(SEQ_MEMBER_BYTES),
+    prevHashMember: Uint8Array.from(PREV_HASH_MEMBER_BYTES),
+  };
+}
 
 /**
  * Whether bytes[start, end) is an entry line with a null proof, its frame byte for byte (the hash
