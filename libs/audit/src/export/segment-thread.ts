@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { AuditError, AuditErrorCode } from '../errors';
-import { checkSegment, SegmentResult, SegmentTask } from './entry-segments';
+import { segmentChecker, SegmentResult, SegmentTask } from './entry-segments';
 
 /**
  * The verifier's second thread: it checks the segments it is sent (`checkSegment`) one after
@@ -8,7 +8,7 @@ import { checkSegment, SegmentResult, SegmentTask } from './entry-segments';
  * process that verifies several exports pays its start (tens of milliseconds on a 2-core machine)
  * once; it does not keep the process alive while it has nothing to do.
  *
- * Its program is `checkSegment` sent as source text (`toString` and `eval`): a worker thread cannot
+ * Its program is `segmentChecker` sent as source text (`toString` and `eval`): a worker thread cannot
  * load the project's TypeScript without starting @swc-node/register again, which takes longer than
  * verifying a large export. A thread that fails or stops fails what it was asked
  * (AUDIT_VERIFIER_THREAD_FAILED), and the next request starts a new one.
@@ -25,7 +25,7 @@ const WORKER_SOURCE = `'use strict';
 const { parentPort } = require('node:worker_threads');
 const io = require('node:fs');
 const { hash } = require('node:crypto');
-const checkSegment = ${checkSegment.toString()};
+const checkSegment = (${segmentChecker.toString()})();
 parentPort.on('message', ({ id, task }) => {
   let answer;
   try {
