@@ -4,7 +4,7 @@ import { PATIENT_PORTAL } from './lib/portal';
 
 const portalProxy = createPortalProxy(PATIENT_PORTAL);
 
-/** Per-request Content-Security-Policy and session upkeep (idle sign-out, token refresh): see portal-kit. */
+/** Per-request Content-Security-Policy and session upkeep (idle sign-out, token refresh, a password that must change): see portal-kit. */
 export function proxy(request: NextRequest): Promise<NextResponse> {
   return portalProxy(request);
 }

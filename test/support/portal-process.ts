@@ -34,7 +34,7 @@ export interface PortalOptions {
    * Build folder of our own `next dev` (Next.js allows one dev server per folder), inside the
    * git-ignored .next; each test file that starts portals uses its own.
    */
-  readonly devDistDir: '.next/e2e' | '.next/e2e-live';
+  readonly devDistDir: '.next/e2e' | '.next/e2e-live' | '.next/e2e-password';
   /** Path answered with 200 once the portal is up. */
   readonly readyPath?: string;
 }

@@ -4,9 +4,17 @@ import { revalidatePath } from 'next/cache';
 import { unstable_rethrow } from 'next/navigation';
 import { formText, generalMessage } from '@clinloop/portal-kit';
 import { problemOf } from '@clinloop/portal-kit/api';
-import { requireSession, signInWithForm, signOutToSignIn, type SignInRules, type SignInState } from '@clinloop/portal-kit/session';
+import {
+  changePasswordWithForm,
+  requireSession,
+  signInWithForm,
+  signOutToSignIn,
+  type PasswordChangeState,
+  type SignInRules,
+  type SignInState,
+} from '@clinloop/portal-kit/session';
 import { acknowledgeAlert } from '../lib/clinician-api';
-import { CLINICIAN_PORTAL } from '../lib/portal';
+import { CLINICIAN_PASSWORD_CHANGE, CLINICIAN_PORTAL } from '../lib/portal';
 
 const CLINICIAN_SIGN_IN: SignInRules = {
   audience: 'staff',
@@ -22,6 +30,11 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
 
 export async function signOutAction(): Promise<void> {
   await signOutToSignIn(CLINICIAN_PORTAL);
+}
+
+/** The API checks the current password and its policy; this session goes on and the person's other sessions end. */
+export async function changePasswordAction(_previous: PasswordChangeState, form: FormData): Promise<PasswordChangeState> {
+  return changePasswordWithForm(CLINICIAN_PORTAL, form, CLINICIAN_PASSWORD_CHANGE);
 }
 
 export interface AcknowledgeState {

@@ -23,7 +23,9 @@ export const viewport: Viewport = {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Render per request: the Content-Security-Policy nonce from proxy.ts is applied while rendering.
   await connection();
-  const signedIn = (await currentSession(CLINICIAN_PORTAL)) !== null;
+  const session = await currentSession(CLINICIAN_PORTAL);
+  // Until a temporary password is replaced, the proxy sends every page to the change-password page: no menu to offer.
+  const mustChangePassword = session?.meta.mustChangePassword ?? false;
   return (
     <html lang="en">
       <body>
@@ -48,25 +50,34 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 ClinLoop <span className="brand__sub">Clinician</span>
               </span>
             </a>
-            <nav aria-label="Main">
-              <ul className="nav">
-                <li>
-                  <a href="/">Alert queue</a>
-                </li>
-                <li>
-                  <a href="/system#status">System status</a>
-                </li>
-                <li>
-                  <a href="/system#formulary">Formulary</a>
-                </li>
-              </ul>
-            </nav>
-            {signedIn ? (
-              <form action={signOutAction} className="session-note">
-                <button type="submit" className="button button--on-brand">
-                  Sign out
-                </button>
-              </form>
+            {!mustChangePassword && (
+              <nav aria-label="Main">
+                <ul className="nav">
+                  <li>
+                    <a href="/">Alert queue</a>
+                  </li>
+                  <li>
+                    <a href="/system#status">System status</a>
+                  </li>
+                  <li>
+                    <a href="/system#formulary">Formulary</a>
+                  </li>
+                </ul>
+              </nav>
+            )}
+            {session ? (
+              <div className="session-note session-actions">
+                {!mustChangePassword && (
+                  <a className="session-link" href={CLINICIAN_PORTAL.changePasswordPath}>
+                    Change password
+                  </a>
+                )}
+                <form action={signOutAction}>
+                  <button type="submit" className="button button--on-brand">
+                    Sign out
+                  </button>
+                </form>
+              </div>
             ) : (
               <a className="session-note session-note--link" href={CLINICIAN_PORTAL.signInPath}>
                 Sign in

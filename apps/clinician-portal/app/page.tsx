@@ -1,7 +1,7 @@
 import { redirect, unstable_rethrow } from 'next/navigation';
-import { generalMessage } from '@clinloop/portal-kit';
+import { generalMessage, passwordJustChanged } from '@clinloop/portal-kit';
 import { problemOf } from '@clinloop/portal-kit/api';
-import { currentSession } from '@clinloop/portal-kit/session';
+import { currentSession, type SearchParams } from '@clinloop/portal-kit/session';
 import { alertQueueOf, staffViewerOf } from '../lib/clinician-api';
 import { CLINICIAN_PORTAL } from '../lib/portal';
 import { AlertQueue } from './components/alert-queue';
@@ -9,7 +9,7 @@ import { IdleSignOut } from './components/idle-sign-out';
 import { QueueRefresher } from './components/queue-refresher';
 
 /** The signed-in home: the alert queue of the clinician's care teams. */
-export default async function HomePage() {
+export default async function HomePage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const session = await currentSession(CLINICIAN_PORTAL);
   if (!session) redirect(CLINICIAN_PORTAL.signInPath);
   let content;
@@ -45,6 +45,11 @@ export default async function HomePage() {
     <main id="main" className="wrap">
       <IdleSignOut idleTimeoutSeconds={session.meta.idleTimeoutSeconds} signInPath={CLINICIAN_PORTAL.signInPath} />
       <h1>Alert queue</h1>
+      {passwordJustChanged(await searchParams) && (
+        <p className="banner banner--ok" role="status">
+          Your new password is saved. Use it the next time you sign in; your other sessions have been signed out.
+        </p>
+      )}
       {content}
     </main>
   );

@@ -19,12 +19,13 @@ export interface StaffViewer {
   readonly id: string;
   readonly role: string;
   readonly displayName: string;
+  readonly email: string;
 }
 
 const call = <T>(session: PortalSession, query: string, variables: Record<string, unknown> = {}) => callAsUser<T>(CLINICIAN_PORTAL, session, query, variables);
 
 export async function staffViewerOf(session: PortalSession): Promise<StaffViewer> {
-  const { me } = await call<{ me: StaffViewer }>(session, '{ me { id role displayName } }');
+  const { me } = await call<{ me: StaffViewer }>(session, '{ me { id role displayName email } }');
   return me;
 }
 

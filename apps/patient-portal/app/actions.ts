@@ -1,7 +1,14 @@
 'use server';
 
-import { signInWithForm, signOutToSignIn, type SignInRules, type SignInState } from '@clinloop/portal-kit/session';
-import { PATIENT_PORTAL } from '../lib/portal';
+import {
+  changePasswordWithForm,
+  signInWithForm,
+  signOutToSignIn,
+  type PasswordChangeState,
+  type SignInRules,
+  type SignInState,
+} from '@clinloop/portal-kit/session';
+import { PATIENT_PASSWORD_CHANGE, PATIENT_PORTAL } from '../lib/portal';
 
 const PATIENT_SIGN_IN: SignInRules = {
   audience: 'patient',
@@ -17,4 +24,9 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
 /** Ends the session at the API (its tokens stop working) and clears the cookies. */
 export async function signOutAction(): Promise<void> {
   await signOutToSignIn(PATIENT_PORTAL);
+}
+
+/** The API checks the current password and its policy; this session goes on and the patient's other sessions end. */
+export async function changePasswordAction(_previous: PasswordChangeState, form: FormData): Promise<PasswordChangeState> {
+  return changePasswordWithForm(PATIENT_PORTAL, form, PATIENT_PASSWORD_CHANGE);
 }

@@ -9,6 +9,7 @@ import {
   decodeMeta,
   encodeMeta,
   metaFor,
+  mustChangePasswordFirst,
   servedOverHttps,
   sessionCookieOptions,
   sessionUpkeep,
@@ -24,7 +25,9 @@ import { sessionEndReasonOf, type SessionEndReason } from './session-end';
  * - session upkeep: a session idle for longer than the API's idle timeout ends (the sign-in page says
  *   so); an access token about to expire is traded for new tokens with the refresh token (rotation:
  *   both cookies replaced, and the request that triggered it already sees the new ones); otherwise the
- *   activity is recorded.
+ *   activity is recorded;
+ * - a password that must change (the API issued it, e.g. an administrator's temporary password): every
+ *   page but the change-password page sends the person there, until they have chosen their own.
  * The API stays the authority: every page still presents the token and handles a refusal.
  */
 export function createPortalProxy(portal: PortalIdentity): (request: NextRequest) => Promise<NextResponse> {
@@ -85,22 +88,34 @@ export function createPortalProxy(portal: PortalIdentity): (request: NextRequest
     }
     if (metaAfter) request.cookies.set(names.meta, encodeMeta(metaAfter));
 
+    const liveMeta = hasSession && endReason === null ? (metaAfter ?? meta) : null;
+    if (liveMeta && mustChangePasswordFirst(liveMeta, request.nextUrl.pathname, portal.changePasswordPath)) {
+      const redirect = NextResponse.redirect(new URL(portal.changePasswordPath, request.url), 303);
+      redirect.headers.set('Content-Security-Policy', policy);
+      // A rotation above used the old refresh token: the new tokens must reach the browser with the redirect.
+      setSessionCookies(redirect, names, secure, tokens, metaAfter);
+      return redirect;
+    }
+
     const requestHeaders = new Headers(request.headers);
     requestHeaders.set('x-nonce', nonce);
     requestHeaders.set('Content-Security-Policy', policy);
     const response = NextResponse.next({ request: { headers: requestHeaders } });
     response.headers.set('Content-Security-Policy', policy);
     if (endReason !== null && hasSession) clearCookies(response, names, secure);
-    if (metaAfter) {
-      const expires = new Date(metaAfter.sessionExpiresAt);
-      if (tokens) {
-        response.cookies.set(names.accessToken, tokens.accessToken, sessionCookieOptions(secure, expires));
-        response.cookies.set(names.refreshToken, tokens.refreshToken, sessionCookieOptions(secure, expires));
-      }
-      response.cookies.set(names.meta, encodeMeta(metaAfter), sessionCookieOptions(secure, expires));
-    }
+    setSessionCookies(response, names, secure, tokens, metaAfter);
     return response;
   };
+}
+
+function setSessionCookies(response: NextResponse, names: SessionCookieNames, secure: boolean, tokens: SessionTokens | null, meta: SessionMeta | null): void {
+  if (!meta) return;
+  const options = sessionCookieOptions(secure, new Date(meta.sessionExpiresAt));
+  if (tokens) {
+    response.cookies.set(names.accessToken, tokens.accessToken, options);
+    response.cookies.set(names.refreshToken, tokens.refreshToken, options);
+  }
+  response.cookies.set(names.meta, encodeMeta(meta), options);
 }
 
 function clearCookies(response: NextResponse, names: SessionCookieNames, secure: boolean): void {

@@ -52,6 +52,19 @@ export async function signOutOfApi(apiUrl: string, accessToken: string): Promise
   await callGraphql<{ signOut: boolean }>({ apiUrl, query: 'mutation PortalSignOut { signOut }', accessToken });
 }
 
+/**
+ * Changes the signed-in user's password. The API keeps this session and ends their others; it answers
+ * `true` or a coded error (wrong current password, a new password its policy refuses, an ended session).
+ */
+export async function changePasswordAtApi(apiUrl: string, accessToken: string, currentPassword: string, newPassword: string): Promise<void> {
+  await callGraphql<{ changePassword: boolean }>({
+    apiUrl,
+    query: 'mutation PortalChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) }',
+    variables: { input: { currentPassword, newPassword } },
+    accessToken,
+  });
+}
+
 async function rotate(apiUrl: string, refreshToken: string): Promise<SessionTokens> {
   const data = await callGraphql<{ refreshSession: SessionTokens }>({
     apiUrl,

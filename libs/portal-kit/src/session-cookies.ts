@@ -15,6 +15,11 @@ export interface PortalIdentity {
   readonly signInPath: string;
   /** The API roles this portal is for (e.g. PATIENT); anyone else is signed out again at once. */
   readonly allowedRoles: readonly string[];
+  /**
+   * Where people choose a new password. While the API says the password must change (an administrator
+   * issued it), the proxy sends every other page here.
+   */
+  readonly changePasswordPath: string;
 }
 
 export interface SessionMeta {
@@ -26,6 +31,8 @@ export interface SessionMeta {
   /** Epoch milliseconds: the refresh token's (and so the session's) expiry; the cookies expire with it. */
   readonly sessionExpiresAt: number;
   readonly role: string;
+  /** The API's `mustChangePassword` at sign-in or the last refresh, cleared by a password change here. */
+  readonly mustChangePassword: boolean;
 }
 
 export interface SessionCookieNames {
@@ -75,15 +82,19 @@ export function decodeMeta(value: string | undefined): SessionMeta | null {
     const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
     if (typeof parsed !== 'object' || parsed === null) return null;
     const record = parsed as Record<string, unknown>;
-    const { accessTokenExpiresAt, idleTimeoutSeconds, lastActivityAt, sessionExpiresAt, role } = record;
+    const { accessTokenExpiresAt, idleTimeoutSeconds, lastActivityAt, sessionExpiresAt, role, mustChangePassword } = record;
     const numbers = [accessTokenExpiresAt, idleTimeoutSeconds, lastActivityAt, sessionExpiresAt];
     if (!numbers.every((value) => typeof value === 'number' && Number.isFinite(value)) || typeof role !== 'string') return null;
+    // A cookie written before the flag existed has none: the next refresh brings the API's value.
+    const passwordFlag = mustChangePassword ?? false;
+    if (typeof passwordFlag !== 'boolean') return null;
     return {
       accessTokenExpiresAt: accessTokenExpiresAt as number,
       idleTimeoutSeconds: idleTimeoutSeconds as number,
       lastActivityAt: lastActivityAt as number,
       sessionExpiresAt: sessionExpiresAt as number,
       role,
+      mustChangePassword: passwordFlag,
     };
   } catch {
     return null;
@@ -107,9 +118,23 @@ export function sessionUpkeep(meta: SessionMeta, now: number): SessionUpkeep {
   return 'touch';
 }
 
+/**
+ * Whether the proxy sends this request to the change-password page instead: the API says the password
+ * must change, and the request is for any other page (sign-in included; signing out is a Server Action
+ * posted to the page it is on, so it still works from the change-password page).
+ */
+export function mustChangePasswordFirst(meta: SessionMeta, pathname: string, changePasswordPath: string): boolean {
+  return meta.mustChangePassword && pathname !== changePasswordPath;
+}
+
 /** The meta cookie for freshly issued tokens. */
 export function metaFor(
-  tokens: { readonly accessTokenExpiresAt: string; readonly refreshTokenExpiresAt: string; readonly idleTimeoutSeconds: number },
+  tokens: {
+    readonly accessTokenExpiresAt: string;
+    readonly refreshTokenExpiresAt: string;
+    readonly idleTimeoutSeconds: number;
+    readonly mustChangePassword: boolean;
+  },
   role: string,
   now: number,
 ): SessionMeta {
@@ -119,5 +144,6 @@ export function metaFor(
     lastActivityAt: now,
     sessionExpiresAt: Date.parse(tokens.refreshTokenExpiresAt),
     role,
+    mustChangePassword: tokens.mustChangePassword,
   };
 }

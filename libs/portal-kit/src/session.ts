@@ -3,7 +3,8 @@ import { redirect } from 'next/navigation';
 import { ApiCallError, callGraphql, problemOf } from './api-client';
 import { endsSession, signInMessage, type SignInAudience } from './messages';
 import { apiBaseUrl } from './runtime-env';
-import { fetchViewer, signInToApi, signOutOfApi, type SignInCredentials } from './session-api';
+import { passwordChangeRefusal, PASSWORD_CHANGED_HOME, readPasswordChangeForm, type PasswordChangeState, type PasswordChangeWording } from './password-change';
+import { changePasswordAtApi, fetchViewer, signInToApi, signOutOfApi, type SignInCredentials } from './session-api';
 import { allCookieNames, cookieNamesFor, decodeMeta, encodeMeta, metaFor, servedOverHttps, sessionCookieOptions, type PortalIdentity, type SessionMeta } from './session-cookies';
 import { sessionEndedPath, sessionEndReasonOf, type SessionEndReason } from './session-end';
 import { readSignInForm, type SignInRules, type SignInState } from './sign-in-input';
@@ -12,6 +13,7 @@ export type { PortalIdentity, SessionMeta } from './session-cookies';
 export type { SessionEndReason } from './session-end';
 export type { Viewer } from './session-api';
 export type { SignInRules, SignInState } from './sign-in-input';
+export type { PasswordChangeState, PasswordChangeWording } from './password-change';
 
 /**
  * Session handling for Server Components and Server Actions. Only Server Actions (and the proxy) may
@@ -23,7 +25,7 @@ export interface PortalSession {
   readonly meta: SessionMeta;
 }
 
-export type SignInOutcome = { readonly ok: true } | { readonly ok: false; readonly message: string };
+export type SignInOutcome = { readonly ok: true; readonly mustChangePassword: boolean } | { readonly ok: false; readonly message: string };
 
 function requireApiUrl(): string {
   const api = apiBaseUrl();
@@ -93,7 +95,7 @@ export async function signIn(portal: PortalIdentity, credentials: SignInCredenti
     jar.set(names.accessToken, tokens.accessToken, options);
     jar.set(names.refreshToken, tokens.refreshToken, options);
     jar.set(names.meta, encodeMeta(meta), options);
-    return { ok: true };
+    return { ok: true, mustChangePassword: tokens.mustChangePassword };
   } catch (error) {
     return { ok: false, message: signInMessage(problemOf(error), audience) };
   }
@@ -111,7 +113,8 @@ export async function signOut(portal: PortalIdentity): Promise<void> {
 
 /**
  * What the sign-in form's Server Action does with this portal's rules: a refusal comes back to the
- * form with its message; a signed-in person goes to the portal's home page.
+ * form with its message; a signed-in person goes to the portal's home page, or first to choose their
+ * own password when the API says it must change.
  */
 export async function signInWithForm(portal: PortalIdentity, form: FormData, rules: SignInRules): Promise<SignInState> {
   const input = readSignInForm(form, rules);
@@ -119,7 +122,31 @@ export async function signInWithForm(portal: PortalIdentity, form: FormData, rul
   const { organization, email } = input.credentials;
   const outcome = await signIn(portal, input.credentials, rules.audience, rules.wrongPortalMessage);
   if (!outcome.ok) return { message: outcome.message, organization, email };
-  redirect('/');
+  redirect(outcome.mustChangePassword ? portal.changePasswordPath : '/');
+}
+
+/**
+ * What the change-password form's Server Action does with this portal's wording. A refusal comes back
+ * to the form with its message; a session that is over goes to sign in again (which says so). On
+ * success the API has kept this session (and ended the person's others), so it goes on, no longer held
+ * to the change-password page, and lands on the home page, which confirms the change.
+ */
+export async function changePasswordWithForm(portal: PortalIdentity, form: FormData, wording: PasswordChangeWording): Promise<PasswordChangeState> {
+  const input = readPasswordChangeForm(form, wording);
+  if (!input.ok) return input.state;
+  const session = await currentSession(portal);
+  if (!session) sessionEndedRedirect(portal, 'session');
+  try {
+    await changePasswordAtApi(requireApiUrl(), session.accessToken, input.currentPassword, input.newPassword);
+  } catch (error) {
+    const refusal = passwordChangeRefusal(problemOf(error), wording);
+    if (refusal.sessionEnded) sessionEndedRedirect(portal, 'session');
+    return refusal.state;
+  }
+  const jar = await cookies();
+  const options = sessionCookieOptions(await isHttps(), new Date(session.meta.sessionExpiresAt));
+  jar.set(cookieNamesFor(portal).meta, encodeMeta({ ...session.meta, mustChangePassword: false }), options);
+  redirect(PASSWORD_CHANGED_HOME);
 }
 
 /** What the sign-out button's Server Action does: end the session, then the sign-in page says so. */

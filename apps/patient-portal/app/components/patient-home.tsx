@@ -23,8 +23,11 @@ async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | 
   }
 }
 
-/** The signed-in home: crisis guidance first, then alerts (most urgent first), reading entry, recent readings. */
-export async function PatientHome({ session }: { session: PortalSession }) {
+/**
+ * The signed-in home: crisis guidance first, then alerts (most urgent first), reading entry, recent
+ * readings. Right after a password change it confirms the change, below any crisis guidance.
+ */
+export async function PatientHome({ session, passwordChanged = false }: { session: PortalSession; passwordChanged?: boolean }) {
   const viewer = await settle(viewerOf(session));
   if (!viewer.ok || viewer.value === null) {
     return (
@@ -59,6 +62,13 @@ export async function PatientHome({ session }: { session: PortalSession }) {
 
         {crisis.ok && crisis.value && <CrisisBanner guidance={crisis.value} timeZone={patient.timeZone} />}
         {!crisis.ok && <ProblemNote what="Urgent guidance" message={crisis.message} />}
+
+        {passwordChanged && (
+          <p className="notice notice--ok" role="status">
+            Your new password is saved. Use it the next time you sign in. If you were signed in on another phone or computer, you
+            have been signed out there.
+          </p>
+        )}
 
         {alerts.ok ? (
           <AlertsSection alerts={openAlertsMostUrgentFirst(alerts.value)} timeZone={patient.timeZone} />

@@ -1,7 +1,11 @@
+import { PATIENT_PORTAL } from '../../lib/portal';
 import { signOutAction } from '../actions';
 
-/** The brand bar; signed in, it names the person and offers sign-out. */
-export function SiteHeader({ signedInAs }: { signedInAs?: string }) {
+/**
+ * The brand bar; signed in, it is also the account area: the person's name, "Change password" (except
+ * where they are changing it) and sign-out.
+ */
+export function SiteHeader({ signedInAs, offerPasswordChange = true }: { signedInAs?: string; offerPasswordChange?: boolean }) {
   return (
     <header className="site-header">
       <div className="wrap site-header__inner">
@@ -18,12 +22,21 @@ export function SiteHeader({ signedInAs }: { signedInAs?: string }) {
         </svg>
         <p className="site-header__name">ClinLoop</p>
         {signedInAs !== undefined && (
-          <form action={signOutAction} className="site-header__session">
+          <>
             <span className="site-header__who">{signedInAs}</span>
-            <button type="submit" className="button button--on-brand">
-              Sign out
-            </button>
-          </form>
+            <div className="site-header__session">
+              {offerPasswordChange && (
+                <a className="site-header__link" href={PATIENT_PORTAL.changePasswordPath}>
+                  Change password
+                </a>
+              )}
+              <form action={signOutAction}>
+                <button type="submit" className="button button--on-brand">
+                  Sign out
+                </button>
+              </form>
+            </div>
+          </>
         )}
       </div>
     </header>
