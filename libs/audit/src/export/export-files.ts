@@ -200,15 +200,16 @@ export interface VerifyExportFileOptions extends VerifyExportOptions {
 export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 
 /**
- * Segments are at most this large: each one's entries digest records (40 bytes per entry, some
- * 2 MB for 32 MiB of entries) are held until it is joined, and at most three are in flight.
+ * Segments are at most this large (some 6,500 entries of the bench's kind): small enough that the
+ * two threads end close together whatever their speeds, large enough that a segment's own costs
+ * (opening the file, a read buffer, a message to the worker) do not show.
  */
-export const SEGMENT_BYTES = 32 * 1024 * 1024;
+export const SEGMENT_BYTES = 4 * 1024 * 1024;
 
 /**
  * What `clinloop audit verify FILE` runs. A full JSON Lines export is cut into segments at line
  * starts, each checked on its own (entry-segments.ts) - on two threads from `PARALLEL_MIN_BYTES`,
- * the segments alternating between this thread and the worker - and joined to the chain in file
+ * shared between this thread and the worker as each is free (`SegmentSchedule`) - and joined to the chain in file
  * order; whatever a segment did not accept (a problem, an entry of encoding 1, the trailer) is read
  * line by line as `verifyExport` reads it, so the answer is `verifyExport`'s. Any other export is
  * read by `verifyExport`.
@@ -228,7 +229,7 @@ export async function verifyExportFile(file: string, options: VerifyExportFileOp
   if (headerProblem) return headerProblem;
   const plan = verifier.segmentPlan();
   const threads = options.threads ?? (size >= PARALLEL_MIN_BYTES ? 2 : 1);
-  const starts = plan === null ? [] : await segmentStarts(file, header.length, size, options.segmentBytes ?? SEGMENT_BYTES, threads);
+  const starts = plan === null ? [] : await segmentStarts(file, header.length, size, options.segmentBytes ?? SEGMENT_BYTES);
   const tasks = starts.map((from, index): SegmentTask => ({
     file,
     from,
@@ -238,20 +239,7 @@ export async function verifyExportFile(file: string, options: VerifyExportFileOp
     layout: ENTRY_LINE_LAYOUT,
     cancel: threads === 2 ? new Int32Array(new SharedArrayBuffer(4)) : null,
   }));
-  const onWorker = (index: number): boolean => threads === 2 && index % 2 === 1;
-  const sent = new Map<number, Promise<SegmentResult>>();
-  /** The worker's segments are sent two ahead, so it always has the next one when it finishes one. */
-  const sendAhead = (from: number): void => {
-    for (let index = from; index < tasks.length && sent.size < 2; index++) {
-      const task = tasks[index];
-      if (onWorker(index) && task && !sent.has(index)) {
-        const result = SegmentThread.shared().check(task);
-        // Answered even when this verification ends first; its failure is reported if it is awaited.
-        result.catch(() => undefined);
-        sent.set(index, result);
-      }
-    }
-  };
+  const schedule = new SegmentSchedule(tasks, threads === 2);
   let offset = header.length;
   let lineNumber = 2;
   const readOn = async (to: number): Promise<VerificationFailure | null> => {
@@ -261,20 +249,12 @@ export async function verifyExportFile(file: string, options: VerifyExportFileOp
     return problem;
   };
   try {
-    sendAhead(0);
     for (const [index, task] of tasks.entries()) {
       if (offset < task.from) {
         const problem = await readOn(task.from);
         if (problem) return problem;
       }
-      let segment: SegmentResult;
-      if (onWorker(index)) {
-        segment = await (sent.get(index) ?? SegmentThread.shared().check(task));
-        sent.delete(index);
-        sendAhead(index + 1);
-      } else {
-        segment = checkSegment(SEGMENT_IO, hash, task);
-      }
+      const segment = await schedule.resultOf(index);
       if (verifier.acceptSegment(segment)) {
         offset = segment.stoppedAt;
         lineNumber += segment.count;
@@ -284,7 +264,76 @@ export async function verifyExportFile(file: string, options: VerifyExportFileOp
     const problem = await readOn(size);
     return problem ?? verifier.finish();
   } finally {
-    for (const task of tasks) if (task.cancel) Atomics.store(task.cancel, 0, 1);
+    schedule.cancel();
+  }
+}
+
+/** How many segments past the one being joined may be checked and waiting: their digest records are held meanwhile. */
+const MAX_AHEAD = 4;
+/** Segments the worker thread is given at once, so it has the next when it finishes one. */
+const WORKER_QUEUE = 2;
+
+/**
+ * Who checks which segment. Both threads take the next unchecked segment in file order: this thread
+ * whenever the segment to be joined is not ready (up to MAX_AHEAD ahead), the worker whenever it has
+ * fewer than WORKER_QUEUE. A thread that is slower - the worker while it starts, either one while
+ * another process shares its core - simply checks fewer segments; results are joined in order.
+ */
+class SegmentSchedule {
+  private readonly results: (SegmentResult | Promise<SegmentResult> | undefined)[] = [];
+  private next = 0;
+  private onWorker = 0;
+
+  constructor(
+    private readonly tasks: readonly SegmentTask[],
+    private readonly withWorker: boolean,
+  ) {}
+
+  /** The result of segment `index` (every earlier one was asked for first), checking others on this thread meanwhile. */
+  async resultOf(index: number): Promise<SegmentResult> {
+    for (;;) {
+      const result = this.results[index];
+      if (result !== undefined && !(result instanceof Promise)) return result;
+      if (result === undefined || (this.next < this.tasks.length && this.next - index < MAX_AHEAD)) {
+        // The segment to join is unclaimed (then it is the next one), or the worker has it: check the next one here.
+        const claimed = this.next++;
+        this.feedWorker();
+        const task = this.tasks[claimed];
+        if (task) this.results[claimed] = checkSegment(SEGMENT_IO, hash, task);
+        // Lets the worker's answers in, and gives it more.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
+      return await result;
+    }
+  }
+
+  /** Stops what is still being checked: the verification is over. */
+  cancel(): void {
+    for (const task of this.tasks) if (task.cancel) Atomics.store(task.cancel, 0, 1);
+  }
+
+  private feedWorker(): void {
+    if (!this.withWorker) return;
+    while (this.onWorker < WORKER_QUEUE && this.next < this.tasks.length) {
+      const index = this.next++;
+      const task = this.tasks[index];
+      if (!task) continue;
+      this.onWorker++;
+      const pending = SegmentThread.shared()
+        .check(task)
+        .then((result) => {
+          this.results[index] = result;
+          return result;
+        })
+        .finally(() => {
+          this.onWorker--;
+          this.feedWorker();
+        });
+      // Answered even when the verification ends first; a failure is thrown where the result is awaited.
+      pending.catch(() => undefined);
+      this.results[index] = pending;
+    }
   }
 }
 
@@ -312,13 +361,12 @@ async function headerLine(handle: FileHandle, size: number): Promise<Buffer | nu
 
 /**
  * Where the segments of the lines in [from, size) start: `from`, then the line starts nearest after
- * even cuts of the bytes, no segment larger than `segmentBytes` (but for a longer line), and an even
- * number of them on two threads, so both get the same share.
+ * even cuts of the bytes, no segment larger than `segmentBytes` (but for a longer line).
  */
-async function segmentStarts(file: string, from: number, size: number, segmentBytes: number, threads: 1 | 2): Promise<number[]> {
+async function segmentStarts(file: string, from: number, size: number, segmentBytes: number): Promise<number[]> {
   const bytes = size - from;
   if (bytes <= 0) return [];
-  const count = threads * Math.max(1, Math.ceil(bytes / (threads * segmentBytes)));
+  const count = Math.max(1, Math.ceil(bytes / segmentBytes));
   const starts = [from];
   const handle = await open(file, 'r');
   try {
