@@ -283,6 +283,7 @@ class SegmentSchedule {
   private readonly results: (SegmentResult | Promise<SegmentResult> | undefined)[] = [];
   private next = 0;
   private onWorker = 0;
+  private cancelled = false;
 
   constructor(
     private readonly tasks: readonly SegmentTask[],
@@ -310,11 +311,12 @@ class SegmentSchedule {
 
   /** Stops what is still being checked: the verification is over. */
   cancel(): void {
+    this.cancelled = true;
     for (const task of this.tasks) if (task.cancel) Atomics.store(task.cancel, 0, 1);
   }
 
   private feedWorker(): void {
-    if (!this.withWorker) return;
+    if (!this.withWorker || this.cancelled) return;
     while (this.onWorker < WORKER_QUEUE && this.next < this.tasks.length) {
       const index = this.next++;
       const task = this.tasks[index];
