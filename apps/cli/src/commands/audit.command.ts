@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { endWithFinding } from './command-outcome';
 import { Command } from 'commander';
 import {
   auditFileLocations,
@@ -121,7 +122,7 @@ export function registerAuditCommands(program: Command): void {
 }
 
 export function reportVerification(command: Command, result: VerificationResult): void {
-  if (!result.ok) command.error(describeVerification(result), { exitCode: VERIFICATION_FAILED_EXIT_CODE, code: 'clinloop.auditVerificationFailed' });
+  if (!result.ok) endWithFinding(command, describeVerification(result), { exitCode: VERIFICATION_FAILED_EXIT_CODE, code: 'clinloop.auditVerificationFailed' });
   write(command, `${describeVerification(result)}\n`);
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { endWithFinding } from './command-outcome';
 import { Command } from 'commander';
 import {
   bpClassifyCommand,
@@ -26,7 +27,7 @@ function runRefusingInvalidInput(command: Command, action: () => unknown): void 
     printJson(command, action());
   } catch (error) {
     if (!(error instanceof ClinicalError)) throw error;
-    command.error(`error: ${error.message.replace(/\s*\n\s*/g, ' ')}`, {
+    endWithFinding(command, `error: ${error.message.replace(/\s*\n\s*/g, ' ')}`, {
       exitCode: INVALID_INPUT_EXIT_CODE,
       code: error.code,
     });
@@ -37,7 +38,7 @@ function readInputFile(command: Command, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    return command.error(`error: cannot read input file ${path}: ${describeError(error)}`, {
+    return endWithFinding(command, `error: cannot read input file ${path}: ${describeError(error)}`, {
       exitCode: INVALID_INPUT_EXIT_CODE,
       code: 'clinloop.inputFileUnreadable',
     });
