@@ -115,6 +115,7 @@ describe('electronic signatures, 21 CFR Part 11 (real PostgreSQL)', () => {
       careTeamIds: [],
       breakGlassPatientIds: [],
       formularyPermission: false,
+      passwordChangeRequired: false,
     };
     const record: SignableRecord = { type: 'SafetyBounds', id: 'bounds-1', organizationId: signer.organizationId, patientId: null, content: { maxDailyMg: 40 } };
     const meta = { requestId: 'service-test', ip: null };

@@ -205,5 +205,6 @@ export async function clinicianPrincipal(dataSource: DataSource, email: string):
     careTeamIds: teams.map((team) => team.care_team_id),
     breakGlassPatientIds: [],
     formularyPermission: user?.formulary_permission ?? false,
+    passwordChangeRequired: false,
   };
 }

@@ -11,8 +11,10 @@ export enum AuthErrorCode {
   SESSION_ENDED = 'AUTH_SESSION_ENDED',
   /** Unknown user, wrong password or wrong one-time code: deliberately not told apart. */
   INVALID_CREDENTIALS = 'AUTH_INVALID_CREDENTIALS',
-  /** Too many failed sign-ins in a row. */
+  /** Too many wrong passwords (or codes) in a row, at sign-in or as the current password of a password change. */
   ACCOUNT_LOCKED = 'AUTH_ACCOUNT_LOCKED',
+  /** Signed in with a password an administrator issued: only the account itself works until it is changed (changePassword). */
+  PASSWORD_CHANGE_REQUIRED = 'AUTH_PASSWORD_CHANGE_REQUIRED',
   /** Password accepted; this role needs the one-time code from the authenticator app as well. */
   MFA_REQUIRED = 'AUTH_MFA_REQUIRED',
   /** This role needs a second factor and the user has none enrolled: an admin must issue one. */

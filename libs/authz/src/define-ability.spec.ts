@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineAbilityFor, INTEGRATOR_PATIENT_FIELDS } from './define-ability';
+import { defineAbilityFor, heldForPasswordChange, INTEGRATOR_PATIENT_FIELDS } from './define-ability';
 import { patientReadScope } from './patient-scope';
 import { ANONYMOUS, type ClientPrincipal, type Principal, type UserPrincipal } from './principal';
 import { ACTIONS, SUBJECT_TYPES, patientSubject, type PatientRecordSubject } from './subjects';
@@ -20,6 +20,7 @@ function user(role: UserPrincipal['role'], extra: Partial<UserPrincipal> = {}): 
     careTeamIds: [],
     breakGlassPatientIds: [],
     formularyPermission: false,
+    passwordChangeRequired: false,
     ...extra,
   };
 }
@@ -39,6 +40,10 @@ const CLINICIAN_A_BREAK_GLASS_P2 = user('clinician', { careTeamIds: ['team-a'], 
 const FORMULARY_CLINICIAN = user('clinician', { careTeamIds: ['team-a'], formularyPermission: true });
 const AUDITOR = user('auditor');
 const ADMIN = user('admin');
+// Signed in with a password an administrator issued, not yet changed.
+const PATIENT_TEMPORARY = user('patient', { patientId: 'p1', careTeamIds: ['team-a'], passwordChangeRequired: true });
+const CLINICIAN_TEMPORARY = user('clinician', { careTeamIds: ['team-a'], formularyPermission: true, passwordChangeRequired: true });
+const ADMIN_TEMPORARY = user('admin', { passwordChangeRequired: true });
 
 describe('defineAbilityFor: object-level rules (table)', () => {
   it.each<[string, Principal, Parameters<ReturnType<typeof defineAbilityFor>['can']>, boolean]>([
@@ -104,8 +109,39 @@ describe('defineAbilityFor: object-level rules (table)', () => {
     ['an auditor registers no device', AUDITOR, ['create', { kind: 'DeviceInventory', organizationId: ORG }], false],
     ['an integrator corrects no reading', client(['observations:write']), ['update', { ...patientP1, kind: 'Observation', id: 'o' }], false],
     ['an integrator has no profile', client(['patients:read']), ['read', { kind: 'Viewer', userId: 'client-1' }], false],
+    ['a temporary password reads its own profile', CLINICIAN_TEMPORARY, ['read', { kind: 'Viewer', userId: 'clinician-1' }], true],
+    ['... changes its own password', CLINICIAN_TEMPORARY, ['update', { kind: 'Credentials', userId: 'clinician-1' }], true],
+    ['... ends its own session', CLINICIAN_TEMPORARY, ['delete', { kind: 'Session', userId: 'clinician-1' }], true],
+    ['... refreshes', CLINICIAN_TEMPORARY, ['create', 'Session'], true],
+    ['... not someone else\'s password', CLINICIAN_TEMPORARY, ['update', { kind: 'Credentials', userId: 'other' }], false],
+    ['a temporary password reads no patient of the team', CLINICIAN_TEMPORARY, ['read', patientP1], false],
+    ['... approves nothing', CLINICIAN_TEMPORARY, ['approve', { ...patientP1, kind: 'Recommendation', id: 'rec' }], false],
+    ['... changes no formulary, whatever the permission', CLINICIAN_TEMPORARY, ['update', 'Formulary'], false],
+    ['... reads no reference data (it needs no token)', CLINICIAN_TEMPORARY, ['read', 'Formulary'], false],
+    ['... presents no download link', CLINICIAN_TEMPORARY, ['read', 'DownloadTicket'], false],
+    ['... manages no user', ADMIN_TEMPORARY, ['update', { kind: 'User', id: 'u', organizationId: ORG }], false],
+    ['a patient\'s temporary password shows their own name', PATIENT_TEMPORARY, ['read', patientP1, 'givenName'], true],
+    ['... not another patient\'s', PATIENT_TEMPORARY, ['read', patientP2, 'givenName'], false],
+    ['... no clinical fact of their record', PATIENT_TEMPORARY, ['read', patientP1, 'pregnancyStatus'], false],
+    ['... nor their MRN', PATIENT_TEMPORARY, ['read', patientP1, 'mrn'], false],
+    ['... nor their regimen', PATIENT_TEMPORARY, ['read', regimenOf(patientP1)], false],
+    ['... nor their readings', PATIENT_TEMPORARY, ['read', { ...patientP1, kind: 'Observation', id: 'o' }], false],
   ])('%s', (_name, principal, args, expected) => {
     expect(defineAbilityFor(principal).can(...args)).toBe(expected);
+  });
+
+  it.each<[string, Principal, Parameters<typeof heldForPasswordChange>[1], boolean]>([
+    ['a temporary password may ask who it is', PATIENT_TEMPORARY, 'Viewer', false],
+    ['... change the password', PATIENT_TEMPORARY, 'Credentials', false],
+    ['... sign out, sign in and refresh', PATIENT_TEMPORARY, 'Session', false],
+    ['... not query the patient record, though its name shows behind `me`', PATIENT_TEMPORARY, 'Patient', true],
+    ['... nor reference data', CLINICIAN_TEMPORARY, 'Formulary', true],
+    ['... nor the audit trail', ADMIN_TEMPORARY, 'AuditTrail', true],
+    ['a chosen password is not held', PATIENT, 'Patient', false],
+    ['anonymous callers are not held (the ability refuses them)', ANONYMOUS, 'Patient', false],
+    ['integrators are not held', client(['patients:read']), 'Patient', false],
+  ])('held for a password change: %s', (_name, principal, subject, held) => {
+    expect(heldForPasswordChange(principal, subject)).toBe(held);
   });
 
   it('lists exactly the patient fields integrators receive', () => {
@@ -122,6 +158,8 @@ describe('patientReadScope agrees with the ability', () => {
     ['clinician with break-glass', CLINICIAN_A_BREAK_GLASS_P2],
     ['auditor', AUDITOR],
     ['admin', ADMIN],
+    ['patient, temporary password', PATIENT_TEMPORARY],
+    ['clinician, temporary password', CLINICIAN_TEMPORARY],
     ['integrator patients:read', client(['patients:read'])],
     ['integrator observations:write', client(['observations:write'])],
   ];
@@ -151,6 +189,8 @@ describe('role x subject x action matrix of the pure rules', () => {
       ['auditor', AUDITOR],
       ['admin', ADMIN],
       ['integrator(all scopes)', client(['patients:read', 'observations:read', 'observations:write', 'recommendations:read', 'alerts:read'])],
+      ['patient, temporary password', PATIENT_TEMPORARY],
+      ['clinician+formulary, temporary password', CLINICIAN_TEMPORARY],
     ];
     const abilities = roles.map(([name, principal]) => [name, defineAbilityFor(principal)] as const);
     const lines = ['| subject | action | ' + roles.map(([name]) => name).join(' | ') + ' |', `|${' --- |'.repeat(roles.length + 2)}`];

@@ -1,7 +1,7 @@
 import { createMongoAbility, type MongoAbility, type MongoQuery, type RawRuleOf } from '@casl/ability';
 import type { ClientPrincipal, Principal, UserPrincipal } from './principal';
 import type { IntegratorScope } from './scopes';
-import { PATIENT_RECORD_SUBJECTS, PUBLIC_SUBJECTS, type Action, type PatientRecordSubjectType, type SubjectObject, type SubjectType } from './subjects';
+import { isAccountSubject, PATIENT_RECORD_SUBJECTS, PUBLIC_SUBJECTS, type Action, type PatientRecordSubjectType, type SubjectObject, type SubjectType } from './subjects';
 
 /** Conditions are plain MongoDB-style queries over the subject objects of subjects.ts. */
 export type AppAbility = MongoAbility<[Action, SubjectType | SubjectObject], MongoQuery<Record<string, unknown>>>;
@@ -20,6 +20,9 @@ export const INTEGRATOR_PATIENT_FIELDS = [
   'sulfonamideAllergy',
   'anuria',
 ] as const;
+
+/** Patient fields that name a patient on their own pages ("Hello, Aiko"): all of their record a temporary password opens. */
+export const PATIENT_IDENTITY_FIELDS = ['id', 'givenName', 'familyName', 'timeZone'] as const;
 
 /** Care-team fields people outside clinical care (a patient about their own team, an admin) may read: not the patient list. */
 export const CARE_TEAM_DIRECTORY_FIELDS = ['id', 'name', 'members'] as const;
@@ -48,27 +51,60 @@ export function defineAbilityFor(principal: Principal): AppAbility {
     rules.push({ action, subject, ...(conditions ? { conditions } : {}), ...(fields ? { fields: [...fields] } : {}) });
   };
 
-  // Reference data and the sign-in entry points: anyone, signed in or not.
-  for (const subject of PUBLIC_SUBJECTS) can('read', subject);
+  // Signing in and refreshing a session: anyone, signed in or not.
   can('create', 'Session');
-  // A download link (an audit export's) is its own credential: whoever presents it reaches the route,
-  // which checks it - once, in time, for its holder as they are now.
-  can('read', 'DownloadTicket');
-
-  if (principal.kind === 'user') defineUserAbilities(can, principal);
-  if (principal.kind === 'client') defineClientAbilities(can, principal);
+  if (principal.kind === 'user' && principal.passwordChangeRequired) {
+    defineAbilitiesBeforePasswordChange(can, principal);
+  } else {
+    // Reference data: anyone, signed in or not.
+    for (const subject of PUBLIC_SUBJECTS) can('read', subject);
+    // A download link (an audit export's) is its own credential: whoever presents it reaches the route,
+    // which checks it - once, in time, for its holder as they are now.
+    can('read', 'DownloadTicket');
+    if (principal.kind === 'user') defineUserAbilities(can, principal);
+    if (principal.kind === 'client') defineClientAbilities(can, principal);
+  }
 
   return createMongoAbility<AppAbility>(rules, { detectSubjectType: (object) => object.kind });
+}
+
+/**
+ * Whether the global guard holds a principal back from an operation that needs `subject`: while the
+ * password an administrator issued is not yet changed, everything but the account itself (who am I,
+ * change the password, sign out, sign in or refresh). The ability decides what those operations may
+ * show; this decides which operations there are, so a patient's name behind `me` does not open the
+ * `patient` query.
+ */
+export function heldForPasswordChange(principal: Principal, subject: SubjectType): boolean {
+  return principal.kind === 'user' && principal.passwordChangeRequired && !isAccountSubject(subject);
 }
 
 type Conditions = MongoQuery<Record<string, unknown>>;
 type Grant = (action: Action | Action[], subject: SubjectType, conditions?: Conditions, fields?: readonly string[]) => void;
 
-function defineUserAbilities(can: Grant, user: UserPrincipal): void {
-  const organizationId = user.organizationId;
+/** The account itself: the profile, the session, the password. */
+function defineAccountAbilities(can: Grant, user: UserPrincipal): void {
   can('read', 'Viewer', { userId: user.userId });
   can('delete', 'Session', { userId: user.userId });
   can('update', 'Credentials', { userId: user.userId });
+}
+
+/**
+ * A password an administrator issued is no working credential for clinical data (21 CFR 11.300,
+ * HIPAA 164.312(d): whoever handed it over knows it): until it is changed it opens the account and,
+ * for a patient, the name the portal greets them with - no clinical fact, and no reference data either
+ * (which needs no token at all).
+ */
+function defineAbilitiesBeforePasswordChange(can: Grant, user: UserPrincipal): void {
+  defineAccountAbilities(can, user);
+  if (user.role === 'patient' && user.patientId !== null) {
+    can('read', 'Patient', { organizationId: user.organizationId, patientId: user.patientId }, PATIENT_IDENTITY_FIELDS);
+  }
+}
+
+function defineUserAbilities(can: Grant, user: UserPrincipal): void {
+  const organizationId = user.organizationId;
+  defineAccountAbilities(can, user);
 
   switch (user.role) {
     case 'patient': {

@@ -22,6 +22,8 @@ export function patientReadScope(principal: Principal): PatientReadScope {
   if (principal.kind === 'client') {
     return principal.scopes.includes('patients:read') ? { kind: 'organization', organizationId: principal.organizationId } : { kind: 'none' };
   }
+  // A temporary password shows a patient their own name (PATIENT_IDENTITY_FIELDS) and a clinician nobody.
+  if (principal.passwordChangeRequired && principal.role !== 'patient') return { kind: 'none' };
   switch (principal.role) {
     case 'patient':
       return principal.patientId === null

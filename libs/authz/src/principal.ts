@@ -27,6 +27,11 @@ export interface UserPrincipal {
   /** Patients this clinician opened through break-glass and whose grant has not expired. */
   readonly breakGlassPatientIds: readonly string[];
   readonly formularyPermission: boolean;
+  /**
+   * The password was issued by an administrator and not yet changed: until it is, the principal
+   * reaches only its own account (`ACCOUNT_SUBJECTS`), never clinical data.
+   */
+  readonly passwordChangeRequired: boolean;
 }
 
 export interface ClientPrincipal {

@@ -33,11 +33,13 @@ export type PatientRecordSubjectType = (typeof PATIENT_RECORD_SUBJECTS)[number];
 /** Reference data and endpoints that carry no PHI. */
 export const PUBLIC_SUBJECTS = ['ServiceInfo', 'Formulary', 'Health', 'PublicKeys'] as const;
 
+/** The signed-in account itself: its session, its profile, its password. */
+export const ACCOUNT_SUBJECTS = ['Session', 'Viewer', 'Credentials'] as const;
+export type AccountSubjectType = (typeof ACCOUNT_SUBJECTS)[number];
+
 export const SUBJECT_TYPES = [
   ...PUBLIC_SUBJECTS,
-  'Session',
-  'Viewer',
-  'Credentials',
+  ...ACCOUNT_SUBJECTS,
   ...PATIENT_RECORD_SUBJECTS,
   'CareTeam',
   'User',
@@ -84,7 +86,7 @@ export interface OrganizationRecordSubject {
 
 /** Things that belong to one signed-in user: their session, their profile, their password. */
 export interface OwnSubject {
-  readonly kind: 'Session' | 'Viewer' | 'Credentials';
+  readonly kind: AccountSubjectType;
   readonly userId: string;
 }
 
@@ -98,6 +100,10 @@ export interface PublicSubject {
 }
 
 export type SubjectObject = PatientRecordSubject | CareTeamSubject | OrganizationRecordSubject | OwnSubject | PublicSubject | EnvelopeCheckSubject;
+
+export function isAccountSubject(subject: SubjectType): subject is AccountSubjectType {
+  return (ACCOUNT_SUBJECTS as readonly SubjectType[]).includes(subject);
+}
 
 export function patientSubject(patient: { id: string; organizationId: string; careTeamIds: readonly string[] }): PatientRecordSubject {
   return { kind: 'Patient', id: patient.id, organizationId: patient.organizationId, patientId: patient.id, careTeamIds: patient.careTeamIds };

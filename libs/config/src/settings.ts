@@ -222,13 +222,13 @@ export const SETTINGS = {
   }),
   authLockoutThreshold: setting({
     env: 'AUTH_LOCKOUT_THRESHOLD',
-    description: 'Failed sign-in attempts in a row that lock an account.',
+    description: 'Wrong passwords or codes in a row that lock an account: at sign-in and as the current password of a password change, one count.',
     schema: positiveInt.max(100),
     default: '5',
   }),
   authLockoutMinutes: setting({
     env: 'AUTH_LOCKOUT_MINUTES',
-    description: 'How long a sign-in lockout lasts (an admin can unlock earlier).',
+    description: 'How long a lockout lasts: no sign-in and no password change (an admin can unlock earlier).',
     schema: positiveInt.max(10080),
     default: '15',
   }),

@@ -17,6 +17,7 @@ describe('error map', () => {
     [new ConfigError(ConfigErrorCode.INVALID_SETTING, 'bad'), 'INTERNAL_SERVER_ERROR', 500, false],
     [new AuthError(AuthErrorCode.TOKEN_EXPIRED, 'expired'), 'UNAUTHENTICATED', 401, true],
     [new AuthError(AuthErrorCode.ACCOUNT_LOCKED, 'locked'), 'UNAUTHENTICATED', 401, true],
+    [new AuthError(AuthErrorCode.PASSWORD_CHANGE_REQUIRED, 'choose a new password'), 'FORBIDDEN', 403, true],
     [new AuthError(AuthErrorCode.SIGNING_KEY_UNAVAILABLE, 'no key'), 'INTERNAL_SERVER_ERROR', 500, false],
     [new AuthzError(AuthzErrorCode.FORBIDDEN, 'no'), 'FORBIDDEN', 403, true],
     [new AuthzError(AuthzErrorCode.OBJECT_NOT_VISIBLE, 'Not found.'), 'NOT_FOUND', 404, true],

@@ -44,7 +44,9 @@ const API: Record<ApiErrorCode, ErrorMapping> = {
 
 /*
  * Authentication failures all answer UNAUTHENTICATED (401); `errorCode` says which, so a portal can
- * ask for the second factor or send the user to sign in again.
+ * ask for the second factor or send the user to sign in again. A temporary password that must still
+ * be changed is no authentication failure - the session is good and `changePassword` works with it -
+ * so it answers FORBIDDEN (403), which the portals show rather than ending the session.
  */
 const AUTH: Record<AuthErrorCode, ErrorMapping> = {
   [AuthErrorCode.UNAUTHENTICATED]: clientError('UNAUTHENTICATED', 401),
@@ -53,6 +55,7 @@ const AUTH: Record<AuthErrorCode, ErrorMapping> = {
   [AuthErrorCode.SESSION_ENDED]: clientError('UNAUTHENTICATED', 401),
   [AuthErrorCode.INVALID_CREDENTIALS]: clientError('UNAUTHENTICATED', 401),
   [AuthErrorCode.ACCOUNT_LOCKED]: clientError('UNAUTHENTICATED', 401),
+  [AuthErrorCode.PASSWORD_CHANGE_REQUIRED]: clientError('FORBIDDEN', 403),
   [AuthErrorCode.MFA_REQUIRED]: clientError('UNAUTHENTICATED', 401),
   [AuthErrorCode.MFA_NOT_ENROLLED]: clientError('UNAUTHENTICATED', 401),
   [AuthErrorCode.REFRESH_TOKEN_INVALID]: clientError('UNAUTHENTICATED', 401),

@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import type { AuditEntryInput } from '@clinloop/audit';
 import type { UserPrincipal } from '@clinloop/authz';
 import { withTransaction } from '@clinloop/database';
 import { UserEntity, type UserRole } from '@clinloop/organizations';
 import { PatientEntity } from '@clinloop/patients';
-import { AUDIT_APPENDER, CLOCK, type Clock } from '../auth-settings';
+import { AUDIT_APPENDER, AUTH_SETTINGS, CLOCK, type AuthSettings, type Clock } from '../auth-settings';
 import { AuthError, AuthErrorCode } from '../errors';
 import { hashPassword, verifyPassword } from '../passwords/password-hasher';
 import { assertAcceptablePassword } from '../passwords/password-policy';
 import { auditActorFor, securityPayload, type AuditAppender, type RequestMeta } from '../security-audit';
-import { ROLES_REQUIRING_MFA, SessionsService } from '../sessions/sessions.service';
+import { countFailedAttempt, isLockedOut } from '../sessions/lockout';
+import { accountLocked, ROLES_REQUIRING_MFA, SessionsService } from '../sessions/sessions.service';
 import { UserCredentialEntity } from '../sessions/user-credential.entity';
 import { newTotpSecret, totpProvisioningUri } from '../totp/totp';
 import type { TotpSecretCipher } from '../totp/totp-secret-cipher';
@@ -80,6 +82,7 @@ export class AccountsService {
     private readonly sessions: SessionsService,
     private readonly totpSecrets: TotpSecretsService,
     @Inject(AUDIT_APPENDER) private readonly audit: AuditAppender,
+    @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -148,43 +151,66 @@ export class AccountsService {
     });
   }
 
+  /**
+   * Changes the caller's own password and ends their other sessions; this one goes on, no longer held
+   * for a password change. A wrong current password counts toward the account's lockout exactly like a
+   * wrong password at sign-in (one count, one threshold), and a locked account changes nothing - told
+   * before the new password's policy is, so a locked account never reveals whether a guess was right.
+   */
   async changePassword(user: UserPrincipal, currentPassword: string, newPassword: string, meta: RequestMeta): Promise<void> {
     const now = this.clock.now();
     const stored = await this.dataSource.getRepository(UserCredentialEntity).findOneBy({ userId: user.userId });
+    // The slow hashes run before the row lock is taken, as at sign-in.
     const matches = stored ? await verifyPassword(currentPassword, stored.passwordHash) : false;
-    if (!matches) {
-      await withTransaction(this.dataSource, (manager) =>
-        this.audit.append(manager, [
-          {
-            actor: auditActorFor(user),
-            action: 'account.change_password',
-            resource: { type: 'User', id: user.userId },
-            outcome: 'failure',
-            reason: 'wrong current password',
-            requestId: meta.requestId,
-            payload: securityPayload(meta),
-          },
-        ]),
-      );
-      throw new AuthError(AuthErrorCode.INVALID_CREDENTIALS, 'The current password is not correct.');
-    }
-    assertAcceptablePassword(newPassword, user);
-    if (newPassword === currentPassword) throw new AuthError(AuthErrorCode.WEAK_PASSWORD, 'The new password must differ from the current one.');
-    const passwordHash = await hashPassword(newPassword);
-    await withTransaction(this.dataSource, async (manager) => {
-      await manager.update(UserCredentialEntity, { userId: user.userId }, { passwordHash, passwordChangedAt: now, mustChangePassword: false });
+    const replacement = matches ? await replacementFor(newPassword, currentPassword, user) : null;
+    const error = await withTransaction(this.dataSource, async (manager): Promise<AuthError | null> => {
+      const entry = (action: string, outcome: AuditEntryInput['outcome'], reason: string | null, details: Record<string, string | number> = {}): AuditEntryInput => ({
+        actor: auditActorFor(user),
+        action,
+        resource: { type: 'User', id: user.userId },
+        outcome,
+        reason,
+        requestId: meta.requestId,
+        payload: securityPayload(meta, details),
+      });
+      const row = await manager.findOne(UserCredentialEntity, { where: { userId: user.userId }, lock: { mode: 'pessimistic_write' } });
+      if (!row) {
+        await this.audit.append(manager, [entry('account.change_password', 'failure', 'no password set')]);
+        return wrongCurrentPassword();
+      }
+      if (isLockedOut(row, now)) {
+        await this.audit.append(manager, [entry('account.change_password', 'denied', 'account locked', { lockedUntil: row.lockedUntil.toISOString() })]);
+        return accountLocked();
+      }
+      // A password changed meanwhile (another request) is no longer the current one.
+      if (!replacement || row.passwordHash !== stored?.passwordHash) {
+        const failure = countFailedAttempt(row.failedSignInCount, this.settings, now);
+        row.failedSignInCount = failure.failedSignInCount;
+        const entries = [entry('account.change_password', 'failure', 'wrong current password', { failedAttempts: failure.failedAttempts })];
+        if (failure.lockedUntil) {
+          row.lockedUntil = failure.lockedUntil;
+          entries.push(
+            entry('auth.lockout', 'success', `${failure.failedAttempts} wrong passwords or codes in a row, the last at a password change`, {
+              lockedUntil: failure.lockedUntil.toISOString(),
+              failedAttempts: failure.failedAttempts,
+            }),
+          );
+        }
+        await manager.save(row);
+        await this.audit.append(manager, entries);
+        return failure.lockedUntil ? accountLocked() : wrongCurrentPassword();
+      }
+      if ('refusal' in replacement) return replacement.refusal;
+      row.passwordHash = replacement.passwordHash;
+      row.passwordChangedAt = now;
+      row.mustChangePassword = false;
+      row.failedSignInCount = 0;
+      await manager.save(row);
       const ended = await this.sessions.endSessionsOf(manager, user.userId, 'password_changed', now, user.sessionId);
-      await this.audit.append(manager, [
-        {
-          actor: auditActorFor(user),
-          action: 'account.change_password',
-          resource: { type: 'User', id: user.userId },
-          outcome: 'success',
-          requestId: meta.requestId,
-          payload: securityPayload(meta, { otherSessionsEnded: ended }),
-        },
-      ]);
+      await this.audit.append(manager, [entry('account.change_password', 'success', null, { otherSessionsEnded: ended })]);
+      return null;
     });
+    if (error) throw error;
   }
 
   private async changeUser(
@@ -214,4 +240,20 @@ export class AccountsService {
       payload: securityPayload(meta, details),
     };
   }
+}
+
+/** The new password's hash, or why it is refused (NIST SP 800-63B policy, or the current one again). */
+async function replacementFor(newPassword: string, currentPassword: string, user: UserPrincipal): Promise<{ readonly passwordHash: string } | { readonly refusal: AuthError }> {
+  try {
+    assertAcceptablePassword(newPassword, user);
+  } catch (error) {
+    if (error instanceof AuthError) return { refusal: error };
+    throw error;
+  }
+  if (newPassword === currentPassword) return { refusal: new AuthError(AuthErrorCode.WEAK_PASSWORD, 'The new password must differ from the current one.') };
+  return { passwordHash: await hashPassword(newPassword) };
+}
+
+function wrongCurrentPassword(): AuthError {
+  return new AuthError(AuthErrorCode.INVALID_CREDENTIALS, 'The current password is not correct.');
 }

@@ -25,6 +25,9 @@ export class SessionTokensModel {
   @Field(() => Int, { description: 'The session ends after this many seconds without a request.' })
   idleTimeoutSeconds!: number;
 
-  @Field({ description: 'The password was issued by an administrator: choose your own (changePassword).' })
+  @Field({
+    description:
+      'The password was issued by an administrator: choose your own (changePassword). Until then only me, changePassword, refreshSession and signOut work; everything else answers AUTH_PASSWORD_CHANGE_REQUIRED.',
+  })
   mustChangePassword!: boolean;
 }

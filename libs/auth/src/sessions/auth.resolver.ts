@@ -45,7 +45,9 @@ export class AuthResolver {
     return true;
   }
 
-  @Mutation(() => Boolean, { description: 'Change your password; your other sessions end.' })
+  @Mutation(() => Boolean, {
+    description: 'Change your password; this session goes on, your other sessions end. A wrong current password counts toward the sign-in lockout.',
+  })
   @RequireAbility('update', 'Credentials')
   async changePassword(@Security() security: SecurityContext, @Args('input') input: ChangePasswordInput): Promise<boolean> {
     await this.accounts.changePassword(userOf(security), input.currentPassword, input.newPassword, metaOf(security));

@@ -13,6 +13,7 @@ import type { ClientTokenClaims, UserTokenClaims, VerifiedToken } from '../token
 import type { ExternalIssuer } from '../tokens/external-issuer';
 import { AuthSessionEntity } from './auth-session.entity';
 import { sessionEnded, SessionsService } from './sessions.service';
+import { UserCredentialEntity } from './user-credential.entity';
 
 export const EXTERNAL_ISSUER = Symbol('EXTERNAL_ISSUER');
 
@@ -22,8 +23,8 @@ const ACTIVITY_WRITE_INTERVAL_MS = 30_000;
 /**
  * Turns a verified access token into the principal of one request, from the database as it is now:
  * the session must be alive (not signed out, idle or too old), the user active, the client not
- * revoked. Roles, care-team memberships and break-glass grants are read fresh, so a change applies to
- * the next request, not at the token's expiry.
+ * revoked. Roles, care-team memberships, break-glass grants and whether the password must still be
+ * changed are read fresh, so a change applies to the next request, not at the token's expiry.
  */
 @Injectable()
 export class PrincipalsService {
@@ -61,7 +62,7 @@ export class PrincipalsService {
         .where('id = :id AND ended_at IS NULL', { id: session.id })
         .execute();
     }
-    return this.userPrincipal(user, session.id, now);
+    return this.userPrincipal(user, session.id, now, await this.passwordChangeRequired(user.id));
   }
 
   /**
@@ -77,7 +78,16 @@ export class PrincipalsService {
       const session = await this.dataSource.getRepository(AuthSessionEntity).findOneBy({ id: sessionId, userId });
       if (!session || this.sessions.whyEnded(session, user, now)) throw sessionEnded();
     }
-    return this.userPrincipal(user, sessionId, now);
+    return this.userPrincipal(user, sessionId, now, await this.passwordChangeRequired(user.id));
+  }
+
+  /**
+   * Read on every request rather than carried in the token: a changed password frees the session it was
+   * changed in at once, with the access token it already holds.
+   */
+  private async passwordChangeRequired(userId: string): Promise<boolean> {
+    const credential = await this.dataSource.getRepository(UserCredentialEntity).findOne({ select: { userId: true, mustChangePassword: true }, where: { userId } });
+    return credential?.mustChangePassword ?? false;
   }
 
   private async endIdleSession(session: AuthSessionEntity, user: UserEntity, now: Date, meta: RequestMeta): Promise<void> {
@@ -99,7 +109,7 @@ export class PrincipalsService {
     });
   }
 
-  private async userPrincipal(user: UserEntity, sessionId: string | null, now: Date): Promise<UserPrincipal> {
+  private async userPrincipal(user: UserEntity, sessionId: string | null, now: Date, passwordChangeRequired: boolean): Promise<UserPrincipal> {
     let careTeamIds: string[] = [];
     let breakGlassPatientIds: string[] = [];
     if (user.role === 'clinician') {
@@ -123,6 +133,7 @@ export class PrincipalsService {
       careTeamIds,
       breakGlassPatientIds,
       formularyPermission: user.formularyPermission,
+      passwordChangeRequired,
     };
   }
 
@@ -156,6 +167,7 @@ export class PrincipalsService {
         reason: `external roles [${identity.roles.join(', ')}] do not include the account's role ${user.role}`,
       });
     }
-    return this.userPrincipal(user, null, this.clock.now());
+    // The external issuer authenticated this person; a password ClinLoop holds plays no part.
+    return this.userPrincipal(user, null, this.clock.now(), false);
   }
 }

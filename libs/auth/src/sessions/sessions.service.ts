@@ -12,6 +12,7 @@ import { AccessTokens } from '../tokens/access-tokens';
 import { acceptTotp } from '../totp/totp';
 import { TotpSecretsService } from '../totp/totp-secrets.service';
 import { AuthSessionEntity, type SessionEndReason } from './auth-session.entity';
+import { countFailedAttempt, isLockedOut } from './lockout';
 import { newOpaqueToken, sha256Hex } from './opaque-token';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { UserCredentialEntity } from './user-credential.entity';
@@ -93,7 +94,7 @@ export class SessionsService {
         requestId: meta.requestId,
         payload: securityPayload(meta, details),
       });
-      if (row.lockedUntil && row.lockedUntil > now) {
+      if (isLockedOut(row, now)) {
         await this.audit.append(manager, [entry('auth.sign_in', 'denied', 'account locked', { lockedUntil: row.lockedUntil.toISOString() })]);
         return { ok: false, error: accountLocked() };
       }
@@ -132,22 +133,21 @@ export class SessionsService {
     reason: string,
     entry: (action: string, outcome: AuditEntryInput['outcome'], reason: string | null, details?: Record<string, string | number>) => AuditEntryInput,
   ): Promise<Outcome<never>> {
-    row.failedSignInCount += 1;
-    const locks = row.failedSignInCount >= this.settings.lockoutThreshold;
-    const entries = [entry('auth.sign_in', 'failure', reason, { failedAttempts: row.failedSignInCount })];
-    if (locks) {
-      row.lockedUntil = new Date(now.getTime() + this.settings.lockoutMinutes * 60_000);
+    const failure = countFailedAttempt(row.failedSignInCount, this.settings, now);
+    row.failedSignInCount = failure.failedSignInCount;
+    const entries = [entry('auth.sign_in', 'failure', reason, { failedAttempts: failure.failedAttempts })];
+    if (failure.lockedUntil) {
+      row.lockedUntil = failure.lockedUntil;
       entries.push(
-        entry('auth.lockout', 'success', `${row.failedSignInCount} failed sign-ins in a row`, {
-          lockedUntil: row.lockedUntil.toISOString(),
-          failedAttempts: row.failedSignInCount,
+        entry('auth.lockout', 'success', `${failure.failedAttempts} failed sign-ins in a row`, {
+          lockedUntil: failure.lockedUntil.toISOString(),
+          failedAttempts: failure.failedAttempts,
         }),
       );
-      row.failedSignInCount = 0;
     }
     await manager.save(row);
     await this.audit.append(manager, entries);
-    return { ok: false, error: locks ? accountLocked() : invalidCredentials() };
+    return { ok: false, error: failure.lockedUntil ? accountLocked() : invalidCredentials() };
   }
 
   private async openSession(
@@ -312,8 +312,8 @@ function invalidCredentials(): AuthError {
   return new AuthError(AuthErrorCode.INVALID_CREDENTIALS, 'The organization, e-mail, password or code is not correct.');
 }
 
-function accountLocked(): AuthError {
-  return new AuthError(AuthErrorCode.ACCOUNT_LOCKED, 'Too many failed sign-ins: the account is locked for a while. Try later or ask an administrator.');
+export function accountLocked(): AuthError {
+  return new AuthError(AuthErrorCode.ACCOUNT_LOCKED, 'Too many wrong passwords or codes: the account is locked for a while. Try later or ask an administrator.');
 }
 
 export function sessionEnded(): AuthError {
