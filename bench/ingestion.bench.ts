@@ -11,7 +11,8 @@
  *    `COPY ... FROM '<file>'` into an identical table with identical partitions and indexes.
  *    Goal: ingestion >= 40% of the COPY rate.
  * 3. Latency: readings stamped with the current time are produced at half the measured maximum rate
- *    for LATENCY_SECONDS; p50/p99 of commit time - measured_at (the commit time of each
+ *    for LATENCY_SECONDS, from a worker thread of their own (bench/support/latency-load.ts: devices,
+ *    not the worker, produce readings); p50/p99 of commit time - measured_at (the commit time of each
  *    row's transaction, track_commit_timestamp; stored_at, the earlier insert time, on a shared server). Goal: p99 < 1 s.
  *
  * PostgreSQL: a server of its own with production-like settings (bench/support/bench-postgres.ts), or
@@ -40,7 +41,9 @@ import { ObservationIngestService } from '@clinloop/observations';
 import { createAppDataSource } from '@clinloop/persistence';
 import { IngestionConsumer, IngestionMetrics } from '@clinloop/worker';
 import { ensureKafkaBroker } from '../test/support/kafka-broker';
+import { encodeReading, type BenchPatient, type BenchReading } from './support/bench-readings';
 import { formatProfile, IngestProfiler } from './support/ingest-profiler';
+import { produceLatencyLoad } from './support/latency-load';
 import { databaseUrl } from '../test/support/postgres-server';
 import { startBenchPostgres } from './support/bench-postgres';
 
@@ -62,21 +65,9 @@ const EXPLAIN_SLOWER_THAN_MS = process.env.INGEST_BENCH_EXPLAIN_MS
 /** Profiling: leave the bench database in place for a look afterwards (its name is printed). */
 const KEEP_DATABASE = process.env.INGEST_BENCH_KEEP_DATABASE === '1';
 const PRODUCE_CHUNK = 5_000;
+/** Device sequences of the latency phase's readings start here (the throughput phase's stay below). */
+const LATENCY_FIRST_SEQUENCE = 10_000_000;
 const POLICY = { futureSkewMs: 300_000, lateAfterMs: 86_400_000 };
-
-interface BenchPatient {
-  readonly patientId: string;
-  readonly deviceId: string;
-}
-
-interface Reading {
-  readonly patient: BenchPatient;
-  readonly sequence: number;
-  readonly measuredAt: Date;
-  readonly sbp: number;
-  readonly dbp: number;
-  readonly heartRate: number;
-}
 
 /** test/support/database.ts has the same helper, but it imports vitest, which a plain process cannot. */
 async function adminQuery(adminUrl: string, sql: string): Promise<void> {
@@ -117,8 +108,8 @@ async function createPatients(dataSource: DataSource): Promise<BenchPatient[]> {
 }
 
 /** READINGS readings spread over the last 28 days, round-robin over patients, sequences per device. */
-function makeReadings(patients: readonly BenchPatient[], now: number): Reading[] {
-  const readings: Reading[] = [];
+function makeReadings(patients: readonly BenchPatient[], now: number): BenchReading[] {
+  const readings: BenchReading[] = [];
   const span = 28 * 86_400_000;
   for (let index = 0; index < READINGS; index++) {
     const patient = patients[index % patients.length];
@@ -134,24 +125,6 @@ function makeReadings(patients: readonly BenchPatient[], now: number): Reading[]
     });
   }
   return readings;
-}
-
-function encode(reading: Reading): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      schemaVersion: 1,
-      deviceId: reading.patient.deviceId,
-      sequence: reading.sequence,
-      patientId: reading.patient.patientId,
-      measuredAt: reading.measuredAt.toISOString(),
-      systolic: { value: reading.sbp, unit: 'mm[Hg]' },
-      diastolic: { value: reading.dbp, unit: 'mm[Hg]' },
-      heartRate: { value: reading.heartRate, unit: '/min' },
-      bodyPosition: 'sitting',
-      deviceKind: 'upper_arm_cuff',
-      firmware: '1.0.0',
-    }),
-  );
 }
 
 /** A copy of the observations table: same columns, partitions and indexes. */
@@ -174,7 +147,7 @@ async function createCopyTable(dataSource: DataSource): Promise<void> {
   }
 }
 
-function copyLine(reading: Reading, receivedAt: string): string {
+function copyLine(reading: BenchReading, receivedAt: string): string {
   // Same columns the ingest INSERT writes; id and stored_at come from the defaults in both tables.
   return [
     reading.patient.patientId,
@@ -199,7 +172,7 @@ function copyLine(reading: Reading, receivedAt: string): string {
   ].join('\t');
 }
 
-async function writeCopyFile(readings: readonly Reading[]): Promise<string> {
+async function writeCopyFile(readings: readonly BenchReading[]): Promise<string> {
   const file = path.join(tmpdir(), `clinloop-ingest-bench-${randomUUID()}.tsv`);
   const out = createWriteStream(file);
   const receivedAt = new Date().toISOString();
@@ -297,7 +270,7 @@ export default async function run(): Promise<void> {
         topics.readings,
         readings
           .slice(index, index + PRODUCE_CHUNK)
-          .map((reading) => ({ key: reading.patient.patientId, value: encode(reading) })),
+          .map((reading) => ({ key: reading.patient.patientId, value: encodeReading(reading) })),
       );
     }
     log(
@@ -352,6 +325,10 @@ export default async function run(): Promise<void> {
       original_pressure_unit, original_sbp, original_dbp, body_position, firmware, counts_toward_decisions, late) FROM '${copyFile}'`);
     const copySeconds = (Date.now() - copyStart) / 1000;
     const copyRate = READINGS / copySeconds;
+    // The baseline table is not part of the pipeline, but autovacuum would VACUUM ANALYZE its fresh rows
+    // during the first seconds of the latency run (pg_stat_activity showed it there, in the run's worst
+    // seconds). Done now, outside every measurement. The ingest tables are left to autovacuum, as in production.
+    await owner.query('VACUUM ANALYZE bench_copy');
 
     log('');
     log('| path | readings | seconds | readings/s |');
@@ -379,35 +356,17 @@ export default async function run(): Promise<void> {
     });
     const latencyProfiler = await IngestProfiler.attach(app, owner);
     await latencyConsumer.start();
-    const total = latencyRate * LATENCY_SECONDS;
-    const tick = 100;
-    const perTick = Math.max(1, Math.round((latencyRate * tick) / 1000));
-    const latencyStart = Date.now();
-    let sent = 0;
-    let tickIndex = 0;
-    while (sent < total) {
-      const batch: Reading[] = [];
-      for (let index = 0; index < perTick && sent < total; index++, sent++) {
-        const patient = patients[sent % patients.length];
-        if (!patient) throw new Error('no patients');
-        batch.push({
-          patient,
-          sequence: 10_000_000 + sent,
-          measuredAt: new Date(),
-          sbp: 130,
-          dbp: 80,
-          heartRate: 70,
-        });
-      }
-      await transport.produce(
-        latencyTopics.readings,
-        batch.map((reading) => ({ key: reading.patient.patientId, value: encode(reading) })),
-      );
-      tickIndex++;
-      const wait = latencyStart + tickIndex * tick - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-    const achieved = sent / ((Date.now() - latencyStart) / 1000);
+    const load = await produceLatencyLoad({
+      brokers: kafka.brokers,
+      topic: latencyTopics.readings,
+      patients,
+      readingsPerSecond: latencyRate,
+      seconds: LATENCY_SECONDS,
+      firstSequence: LATENCY_FIRST_SEQUENCE,
+    });
+    const total = load.sent;
+    const latencyStart = load.startedAt;
+    const achieved = load.achievedPerSecond;
     while ((await storedCount(owner)) < READINGS + total)
       await new Promise((resolve) => setTimeout(resolve, 250));
     await latencyConsumer.stop();
@@ -416,7 +375,7 @@ export default async function run(): Promise<void> {
     const storedAt = storedAtExpression(commitTimes);
     const [latency] = await owner.query<{ p50: number; p99: number; max: number }[]>(
       `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max
-         FROM (SELECT (extract(epoch FROM ${storedAt} - measured_at) * 1000)::float8 AS ms FROM observations WHERE device_seq >= 10000000) t`,
+         FROM (SELECT (extract(epoch FROM ${storedAt} - measured_at) * 1000)::float8 AS ms FROM observations WHERE device_seq >= ${LATENCY_FIRST_SEQUENCE}) t`,
     );
     log(
       `latency measured-at -> ${commitTimes ? 'committed' : 'stored_at (insert time, before commit)'} at ${Math.round(achieved)} readings/s (target ${latencyRate}, half of max) for ${LATENCY_SECONDS} s: ` +
@@ -426,7 +385,7 @@ export default async function run(): Promise<void> {
     const worstSeconds = await owner.query<{ second: number; readings: number; p99: number; max: number }[]>(
       `SELECT extract(epoch FROM date_trunc('second', measured_at) - $1::timestamptz)::int AS second, count(*)::int AS readings,
               percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max
-         FROM (SELECT measured_at, (extract(epoch FROM ${storedAt} - measured_at) * 1000)::float8 AS ms FROM observations WHERE device_seq >= 10000000) t
+         FROM (SELECT measured_at, (extract(epoch FROM ${storedAt} - measured_at) * 1000)::float8 AS ms FROM observations WHERE device_seq >= ${LATENCY_FIRST_SEQUENCE}) t
         GROUP BY 1 ORDER BY p99 DESC LIMIT 5`,
       [new Date(latencyStart).toISOString()],
     );

@@ -7,6 +7,7 @@
  */
 import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 import type { DataSource, Logger, QueryRunner } from 'typeorm';
+import { binaryArrayLength } from '@clinloop/database';
 
 /** What a statement is, from its text: the stages of one ingest transaction. */
 const STAGES: readonly (readonly [stage: string, matches: (sql: string) => boolean])[] = [
@@ -140,9 +141,8 @@ export class IngestProfiler {
     values.push(time);
     this.statements.set(stage, values);
     const firstParameter: unknown = Array.isArray(parameters) ? parameters[0] : undefined;
-    // The insert's columns go as array literals ('{uuid,uuid,...}'): its elements are counted by commas.
-    if (stage === 'insert' && typeof firstParameter === 'string' && firstParameter.length > 2)
-      this.insertSizes.push(firstParameter.split(',').length);
+    // The insert's columns go as binary arrays (binaryArray), which carry their length.
+    if (stage === 'insert' && Buffer.isBuffer(firstParameter)) this.insertSizes.push(binaryArrayLength(firstParameter));
     if (!queryRunner) return;
     const now = performance.now();
     // TypeORM reports statements of 0 ms to nobody, so a transaction starts at its first reported one.

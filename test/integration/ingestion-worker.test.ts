@@ -75,6 +75,9 @@ describe('worker ingestion wiring', () => {
     expect(metrics).toMatch(/clinloop_ingest_readings_stored_total\{[^}]*\} 1/);
     expect(metrics).toContain('clinloop_ingest_measured_to_stored_seconds_bucket');
     expect(metrics).toContain('clinloop_ingest_consumer_lag_seconds');
+    // The latency's two parts on the worker's side: waiting for the batch to start, and the batch itself.
+    expect(metrics).toMatch(/clinloop_ingest_batch_wait_seconds_count(\{[^}]*\})? [1-9]\d*\n/);
+    expect(metrics).toMatch(/clinloop_ingest_batch_seconds_count(\{[^}]*\})? [1-9]\d*\n/);
     // Caught up: the partition that carried the reading has nothing left to read.
     expect(metrics).toMatch(
       /clinloop_ingest_consumer_lag_messages\{[^}]*topic="wearable\.readings\.v1"[^}]*\} 0\n/,

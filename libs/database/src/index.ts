@@ -1,4 +1,4 @@
 export * from './data-source';
 export * from './embedded-postgres';
 export * from './errors';
-export * from './array-literal';
+export * from './binary-array';

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { arrayLiteral } from '@clinloop/database';
+import { binaryArray } from '@clinloop/database';
 import {
   DEFAULT_RULES,
   EMPTY_WINDOW,
@@ -22,47 +22,47 @@ export const FEATURE_WINDOW_DAYS = [7, 14, 30] as const;
 export type FeatureWindowDays = (typeof FEATURE_WINDOW_DAYS)[number];
 
 /** Daily sums as stored, in the order of DailyBpTotals. */
-export const DAILY_COLUMNS: readonly (readonly [keyof DailyBpTotals, string, 'integer' | 'float8'])[] = [
-  ['readings', 'readings', 'integer'],
+export const DAILY_COLUMNS: readonly (readonly [keyof DailyBpTotals, string, 'int4' | 'float8'])[] = [
+  ['readings', 'readings', 'int4'],
   ['sumSbp', 'sum_sbp', 'float8'],
   ['sumDbp', 'sum_dbp', 'float8'],
   ['sumSbpSquares', 'sum_sbp_sq', 'float8'],
   ['sumDbpSquares', 'sum_dbp_sq', 'float8'],
-  ['sessions', 'sessions', 'integer'],
+  ['sessions', 'sessions', 'int4'],
   ['sessionSumSbp', 'session_sum_sbp', 'float8'],
   ['sessionSumDbp', 'session_sum_dbp', 'float8'],
   ['sessionSumSbpSquares', 'session_sum_sbp_sq', 'float8'],
   ['sessionSumDbpSquares', 'session_sum_dbp_sq', 'float8'],
-  ['morningSessions', 'morning_sessions', 'integer'],
+  ['morningSessions', 'morning_sessions', 'int4'],
   ['morningSumSbp', 'morning_sum_sbp', 'float8'],
   ['morningSumDbp', 'morning_sum_dbp', 'float8'],
-  ['eveningSessions', 'evening_sessions', 'integer'],
+  ['eveningSessions', 'evening_sessions', 'int4'],
   ['eveningSumSbp', 'evening_sum_sbp', 'float8'],
   ['eveningSumDbp', 'evening_sum_dbp', 'float8'],
 ];
 
 /** Window statistics as stored (suffix `_<days>d`). */
-const WINDOW_COLUMNS: readonly (readonly [string, 'integer' | 'float8', (window: FeatureWindow) => number | null])[] = [
-  ['readings', 'integer', (w) => w.readings],
+const WINDOW_COLUMNS: readonly (readonly [string, 'int4' | 'float8', (window: FeatureWindow) => number | null])[] = [
+  ['readings', 'int4', (w) => w.readings],
   ['mean_sbp', 'float8', (w) => w.readingMean?.sbp ?? null],
   ['mean_dbp', 'float8', (w) => w.readingMean?.dbp ?? null],
   ['sd_sbp', 'float8', (w) => w.readingSd?.sbp ?? null],
   ['sd_dbp', 'float8', (w) => w.readingSd?.dbp ?? null],
-  ['sessions', 'integer', (w) => w.sessions],
+  ['sessions', 'int4', (w) => w.sessions],
   ['session_mean_sbp', 'float8', (w) => w.sessionMean?.sbp ?? null],
   ['session_mean_dbp', 'float8', (w) => w.sessionMean?.dbp ?? null],
   ['session_sd_sbp', 'float8', (w) => w.sessionMeanSd?.sbp ?? null],
   ['session_sd_dbp', 'float8', (w) => w.sessionMeanSd?.dbp ?? null],
-  ['morning_sessions', 'integer', (w) => w.morningSessions],
+  ['morning_sessions', 'int4', (w) => w.morningSessions],
   ['morning_mean_sbp', 'float8', (w) => w.morningMean?.sbp ?? null],
   ['morning_mean_dbp', 'float8', (w) => w.morningMean?.dbp ?? null],
-  ['evening_sessions', 'integer', (w) => w.eveningSessions],
+  ['evening_sessions', 'int4', (w) => w.eveningSessions],
   ['evening_mean_sbp', 'float8', (w) => w.eveningMean?.sbp ?? null],
   ['evening_mean_dbp', 'float8', (w) => w.eveningMean?.dbp ?? null],
   ['slope_sbp_per_week', 'float8', (w) => w.slopePerWeek?.sbp ?? null],
   ['slope_dbp_per_week', 'float8', (w) => w.slopePerWeek?.dbp ?? null],
   ['adherence', 'float8', (w) => w.adherence],
-  ['days_with_sessions', 'integer', (w) => w.daysWithSessions],
+  ['days_with_sessions', 'int4', (w) => w.daysWithSessions],
 ];
 
 export interface FeatureWindowOptions {
@@ -119,7 +119,7 @@ export async function lockFeatureWindows(manager: EntityManager, patientIds: rea
       WHERE w.patient_id = ANY($1::uuid[])
       ORDER BY w.patient_id
         FOR UPDATE OF w`,
-    [arrayLiteral([...patientIds].sort())],
+    [binaryArray('uuid', [...patientIds].sort())],
   );
   return rows.map((row) => ({
     patientId: row.patient_id,
@@ -193,7 +193,7 @@ export async function readDayReadings(
   const read = await queryDayReadings(
     manager,
     `SELECT t.patient_id, t.day FROM unnest($1::uuid[], $2::date[]) AS t(patient_id, day)`,
-    [arrayLiteral(days.map((day) => day.patientId)), arrayLiteral(days.map((day) => day.day))],
+    [binaryArray('uuid', days.map((day) => day.patientId)), binaryArray('date', days.map((day) => day.day))],
   );
   return new Map([...read.entries()].map(([key, entry]) => [key, entry.readings]));
 }
@@ -267,8 +267,8 @@ export interface StoredDay {
 /** The day row's columns of its last session (DaySummary.lastSession), in LastSession order. */
 export const LAST_SESSION_COLUMNS = [
   ['last_session_started_at', 'timestamptz'],
-  ['last_session_utc_offset_minutes', 'smallint'],
-  ['last_session_readings', 'integer'],
+  ['last_session_utc_offset_minutes', 'int2'],
+  ['last_session_readings', 'int4'],
   ['last_session_sum_sbp', 'float8'],
   ['last_session_sum_dbp', 'float8'],
 ] as const;
@@ -280,6 +280,7 @@ export async function writeDayRows(manager: EntityManager, days: readonly Stored
   const columns = [...LAST_SESSION_COLUMNS.map(([column]) => column), ...DAILY_COLUMNS.map(([, column]) => column)];
   const types = [...LAST_SESSION_COLUMNS.map(([, type]) => type), ...DAILY_COLUMNS.map(([, , type]) => type)];
   const last = (entry: StoredDay) => entry.summary.lastSession;
+  // Binary arrays (binaryArray): a batch writes a day row for each of its patients, ~20 numbers each.
   await manager.query(
     `INSERT INTO observation_daily_aggregates AS a (patient_id, day, stale, ${columns.join(', ')})
      SELECT u.patient_id, u.day, false, ${columns.map((column) => `u.${column}`).join(', ')}
@@ -287,14 +288,14 @@ export async function writeDayRows(manager: EntityManager, days: readonly Stored
             AS u(patient_id, day, ${columns.join(', ')})
      ON CONFLICT (patient_id, day) DO UPDATE SET stale = false, ${columns.map((column) => `${column} = excluded.${column}`).join(', ')}`,
     [
-      arrayLiteral(sorted.map((entry) => entry.patientId)),
-      arrayLiteral(sorted.map((entry) => entry.day)),
-      arrayLiteral(sorted.map((entry) => last(entry)?.startedAt.toISOString() ?? null)),
-      arrayLiteral(sorted.map((entry) => last(entry)?.utcOffsetMinutes ?? null)),
-      arrayLiteral(sorted.map((entry) => last(entry)?.readings ?? null)),
-      arrayLiteral(sorted.map((entry) => last(entry)?.sumSbp ?? null)),
-      arrayLiteral(sorted.map((entry) => last(entry)?.sumDbp ?? null)),
-      ...DAILY_COLUMNS.map(([key]) => arrayLiteral(sorted.map((entry) => entry.summary.totals[key]))),
+      binaryArray('uuid', sorted.map((entry) => entry.patientId)),
+      binaryArray('date', sorted.map((entry) => entry.day)),
+      binaryArray('timestamptz', sorted.map((entry) => last(entry)?.startedAt ?? null)),
+      binaryArray('int2', sorted.map((entry) => last(entry)?.utcOffsetMinutes ?? null)),
+      binaryArray('int4', sorted.map((entry) => last(entry)?.readings ?? null)),
+      binaryArray('float8', sorted.map((entry) => last(entry)?.sumSbp ?? null)),
+      binaryArray('float8', sorted.map((entry) => last(entry)?.sumDbp ?? null)),
+      ...DAILY_COLUMNS.map(([key, , type]) => binaryArray(type, sorted.map((entry) => entry.summary.totals[key]))),
     ],
   );
 }
@@ -389,8 +390,11 @@ export async function writeWindowRows(manager: EntityManager, rows: readonly Win
   const columns = FEATURE_WINDOW_DAYS.flatMap((days) =>
     WINDOW_COLUMNS.map(([name, type, pick]) => ({ name: `${name}_${days}d`, type, days, pick })),
   );
+  // Binary arrays (binaryArray): a batch writes a window row for each of its patients, 60 statistics
+  // and the parts' sums (raw bytes, not hex) each.
   const values = columns.map((column) =>
-    arrayLiteral(
+    binaryArray(
+      column.type,
       windowsOf.map((windows) => {
         const window = windows.get(column.days);
         return window ? column.pick(window) : null;
@@ -399,18 +403,18 @@ export async function writeWindowRows(manager: EntityManager, rows: readonly Win
   );
   const inserted = await manager.query<{ patient_id: string }[]>(
     `INSERT INTO patient_feature_windows AS w (patient_id, as_of_day, time_zone, updated_at, window_totals, ${columns.map((column) => column.name).join(', ')})
-     SELECT u.patient_id, u.as_of_day, u.time_zone, now(), decode(u.window_totals, 'hex'), ${columns.map((column) => `u.${column.name}`).join(', ')}
-       FROM unnest($1::uuid[], $2::date[], $3::text[], $4::text[], ${columns.map((column, index) => `$${index + 5}::${column.type}[]`).join(', ')})
+     SELECT u.patient_id, u.as_of_day, u.time_zone, now(), u.window_totals, ${columns.map((column) => `u.${column.name}`).join(', ')}
+       FROM unnest($1::uuid[], $2::date[], $3::text[], $4::bytea[], ${columns.map((column, index) => `$${index + 5}::${column.type}[]`).join(', ')})
             AS u(patient_id, as_of_day, time_zone, window_totals, ${columns.map((column) => column.name).join(', ')})
      ON CONFLICT (patient_id) DO UPDATE SET
        as_of_day = excluded.as_of_day, time_zone = excluded.time_zone, updated_at = excluded.updated_at, updates = w.updates + 1,
        window_totals = excluded.window_totals, ${columns.map((column) => `${column.name} = excluded.${column.name}`).join(', ')}
      RETURNING patient_id`,
     [
-      arrayLiteral(patients.map((row) => row.patientId)),
-      arrayLiteral(patients.map((row) => row.today)),
-      arrayLiteral(patients.map((row) => row.timeZone)),
-      arrayLiteral(patients.map((row) => encodeWindowParts(row.parts).toString('hex'))),
+      binaryArray('uuid', patients.map((row) => row.patientId)),
+      binaryArray('date', patients.map((row) => row.today)),
+      binaryArray('text', patients.map((row) => row.timeZone)),
+      binaryArray('bytea', patients.map((row) => encodeWindowParts(row.parts))),
       ...values,
     ],
   );

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { arrayLiteral } from '@clinloop/database';
+import { binaryArray } from '@clinloop/database';
 import {
   EMPTY_DAY,
   EMPTY_WINDOW,
@@ -154,7 +154,7 @@ async function readDays(manager: EntityManager, days: readonly NewDecisionReadin
             ${DAILY_COLUMNS.map(([, column]) => `a.${column}`).join(', ')}
        FROM observation_daily_aggregates a
        JOIN unnest($1::uuid[], $2::date[]) AS t(patient_id, day) ON a.patient_id = t.patient_id AND a.day = t.day`,
-    [arrayLiteral(days.map((day) => day.patientId)), arrayLiteral(days.map((day) => day.day))],
+    [binaryArray('uuid', days.map((day) => day.patientId)), binaryArray('date', days.map((day) => day.day))],
   );
   return new Map(
     rows.map((row) => [

@@ -32,6 +32,13 @@ describe('parseJsonBytes', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.rejection.code).toBe(ObservationErrorCode.UNPARSEABLE);
   });
+
+  it('decodes each message on its own: a truncated UTF-8 sequence does not carry into the next', () => {
+    // The first ends inside a two-byte sequence (0xc3 of "é"); the decoder is shared by every call.
+    expect(parseJsonBytes(Buffer.from([0x22, 0xc3])).ok).toBe(false);
+    expect(parseJsonBytes(Buffer.from('"\u00e9"'))).toEqual({ ok: true, value: 'é' });
+    expect(parseJsonBytes(Buffer.from([0xa9, 0x22])).ok).toBe(false);
+  });
 });
 
 describe('parseWearableReading', () => {
@@ -72,6 +79,8 @@ describe('parseWearableReading', () => {
     ['an unknown device kind', { ...valid, deviceKind: 'smart_ring' }],
     ['a string value', { ...valid, systolic: { value: '138', unit: 'mm[Hg]' } }],
     ['an array', [valid]],
+    // PostgreSQL text cannot hold U+0000: stored, it would fail the whole batch's insert, again and again.
+    ['a firmware string with a NUL character', { ...valid, firmware: '2.4\u00001' }],
   ])('refuses %s as SCHEMA_INVALID', (_name, message) => {
     const result = parseWearableReading(message);
     expect(result.ok).toBe(false);

@@ -31,6 +31,9 @@ const ajv = new Ajv2020({
 });
 const validateV1 = ajv.compile<WearableReadingV1>(schema);
 
+/** Stateless between calls (no `stream` option), so one serves every message. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export type ParseResult =
   { readonly ok: true; readonly claim: ReadingClaim } | { readonly ok: false; readonly rejection: Rejection };
 
@@ -40,7 +43,7 @@ export function parseJsonBytes(
 ): { ok: true; value: unknown } | { ok: false; rejection: Rejection } {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     return {
       ok: false,

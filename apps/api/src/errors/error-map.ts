@@ -185,6 +185,7 @@ const DATABASE: Record<DatabaseErrorCode, ErrorMapping> = {
   [DatabaseErrorCode.UNAVAILABLE]: serverError('SERVICE_UNAVAILABLE', 503),
   [DatabaseErrorCode.EMBEDDED_START_FAILED]: serverError('SERVICE_UNAVAILABLE', 503),
   [DatabaseErrorCode.MIGRATION_FAILED]: serverError('SERVICE_UNAVAILABLE', 503),
+  [DatabaseErrorCode.INVALID_PARAMETER]: serverError('INTERNAL_SERVER_ERROR'),
 };
 
 const MODULE_TABLES: readonly Readonly<Record<string, ErrorMapping>>[] = [API, CONFIG, DATABASE, AUTH, CARE_TEAM, AUTHZ, ESIGN, FORMULARY, PATIENTS, AUDIT, CLINICAL, OBSERVATIONS, SAFETY_BOUNDS, ALERTS, MESSAGING];

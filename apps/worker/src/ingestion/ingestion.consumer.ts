@@ -85,7 +85,9 @@ export class IngestionConsumer {
     const first = batch.messages[0];
     const last = batch.messages[batch.messages.length - 1];
     if (!first || !last) return;
+    const startedAt = now().getTime();
     metrics?.batchSize.observe(batch.messages.length);
+    metrics?.batchWait.observe(Math.max(0, startedAt - first.timestamp.getTime()) / 1000);
     const format: MessageFormat =
       batch.topic === topics.fhirObservations ? 'fhir-r4-observation' : 'wearable-reading.v1';
 
@@ -115,6 +117,7 @@ export class IngestionConsumer {
       throw error;
     }
 
+    metrics?.batchDuration.observe(Math.max(0, now().getTime() - startedAt) / 1000);
     const rejectedAt = now();
     const deadLetters = batch.messages.flatMap((message, index) => {
       const rejection = outcome.rejections[index];

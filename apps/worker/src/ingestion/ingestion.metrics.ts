@@ -3,6 +3,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 /** How far behind "now" readings arrive and are stored: latencies span seconds (live) to days (uploads). */
 const LATENCY_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600, 86_400];
 const BATCH_SIZE_BUCKETS = [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10_000];
+/** One batch's transaction: tens of milliseconds when idle, seconds under backlog. */
+const BATCH_SECONDS_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const RATE_WINDOW_MS = 10_000;
 
 /** Ingestion metrics, registered on the worker's registry (served at /metrics). */
@@ -12,6 +14,8 @@ export class IngestionMetrics {
   readonly duplicates: Counter;
   readonly deadLettered: Counter<'code'>;
   readonly storedLatency: Histogram;
+  readonly batchWait: Histogram;
+  readonly batchDuration: Histogram;
   readonly consumerLagSeconds: Gauge<'topic' | 'partition'>;
   readonly consumerLagMessages: Gauge<'topic' | 'partition'>;
   readonly readingsPerSecond: Gauge;
@@ -46,6 +50,19 @@ export class IngestionMetrics {
       name: 'clinloop_ingest_measured_to_stored_seconds',
       help: "From a reading's measured-at time to its row being stored.",
       buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    });
+    // measured-at -> stored = (device -> broker) + batchWait + batchDuration: where a latency comes from.
+    this.batchWait = new Histogram({
+      name: 'clinloop_ingest_batch_wait_seconds',
+      help: "From the Kafka timestamp of a batch's oldest message to the worker starting on the batch: time in the broker, in the fetch, and behind the member's previous batches.",
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    });
+    this.batchDuration = new Histogram({
+      name: 'clinloop_ingest_batch_seconds',
+      help: 'From the worker starting on a batch to its transaction committed: parsing, validation, the insert, everything derived from it, and the commit.',
+      buckets: BATCH_SECONDS_BUCKETS,
       registers,
     });
     this.consumerLagSeconds = new Gauge({
